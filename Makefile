@@ -1,0 +1,69 @@
+# aireg - build, run and test. See README.md.
+#
+#   make            build ./aireg
+#   make run        install what is missing, build, load the real register, serve on :8080
+#   make test       install, build, run every test
+#   make check      the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer
+
+PKGS     := libmicrohttpd jansson sqlite3 libsodium
+CC       ?= cc
+CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-truncation -Wno-unused-parameter
+OPT      ?= -O2 -g
+SAN      ?=
+BUILD    ?= build
+BIN      ?= aireg
+CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc -I$(BUILD)
+LDLIBS_ALL := $(SAN) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SRCS     := $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
+HDRS     := $(wildcard src/*.h)
+EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test check unit api lint deps clean
+
+all: $(BIN)
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/embedded.h | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tests:
+	@mkdir -p $@
+
+# Data files compiled into the binary (field configuration, organisation lists, schema).
+$(BUILD)/embed: tools/embed.c | $(BUILD)/obj
+	$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+$(BUILD)/embedded.c $(BUILD)/embedded.h: $(BUILD)/embed $(EMBED)
+	$(BUILD)/embed $(BUILD)/embedded $(EMBED)
+$(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
+	$(CC) $(CSTD) $(OPT) -c -o $@ $<
+
+$(BIN): $(BUILD)/obj/main.o $(OBJS)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(OBJS) tests/unit/testutil.h | $(BUILD)/tests
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJS) $(LDLIBS_ALL) -lcmocka
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@tests/run-all $(BUILD) ./$(BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/aireg OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-asan/aireg \
+		$(UNIT_SRCS:tests/unit/%.c=build-asan/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run-all build-asan build-asan/aireg
+
+clean:
+	rm -rf build build-asan $(BIN)

@@ -1,0 +1,299 @@
+/* http.c - libmicrohttpd glue: limits, routing, per-request state, logging,
+ * graceful shutdown. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+/* One SQLite connection per worker thread, closed when the thread ends. */
+static pthread_key_t store_key;
+static const struct http_config *config;
+static atomic_int in_flight;
+
+struct req_ctx {
+	struct http_req r;
+	uint64_t start_us;
+	size_t body_max;
+	size_t header_bytes;
+	const struct http_route *route;
+	bool too_large, dispatched;
+	char method_copy[16];
+	char *path_copy;
+};
+
+static void store_destroy(void *p)
+{
+	store_close(p);
+}
+
+static struct store *thread_store(void)
+{
+	struct store *st = pthread_getspecific(store_key);
+	char err[256];
+	if (!st && store_open(config->db_path, false, &st, err, sizeof err) == STORE_OK)
+		pthread_setspecific(store_key, st);
+	else if (!st)
+		log_error("store", "%s", err);
+	return st;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void http_set_header(struct http_req *r, const char *name, const char *value)
+{
+	if (r->nheaders < HTTP_MAX_HEADERS) {
+		r->hname[r->nheaders] = name;
+		r->hvalue[r->nheaders++] = xstrdup(value);
+	}
+}
+
+/* Matches path against a pattern, capturing {} segments. */
+static bool route_match(const char *pattern, const char *path, const char **params, char *scratch)
+{
+	int np = 0;
+	const char *p = pattern, *s = path;
+	char *out = scratch;
+	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '}') {
+			const char *end = strchr(s, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+			if (!n || np == HTTP_MAX_PARAMS)
+				return false;
+			memcpy(out, s, n);
+			out[n] = '\0';
+			params[np++] = out;
+			out += n + 1;
+			s += n;
+			p += 2;
+		} else if (*p++ != *s++) {
+			return false;
+		}
+	}
+	return !*p && !*s;
+}
+
+/* Finds the route; *allow lists the methods of a path that matched with another method. */
+static const struct http_route *route_find(struct req_ctx *c, char *allow, size_t allowlen)
+{
+	const struct http_route *found = NULL;
+	const char *params[HTTP_MAX_PARAMS];
+	size_t used = 0;
+	allow[0] = '\0';
+	for (size_t i = 0; i < config->nroutes; i++) {
+		const struct http_route *rt = &config->routes[i];
+		if (!route_match(rt->pattern, c->r.path, params, c->path_copy))
+			continue;
+		if (!strcmp(rt->method, c->r.method)) {
+			found = rt;
+			break;
+		}
+		int n = snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", rt->method);
+		if (n > 0 && used + (size_t)n < allowlen)
+			used += (size_t)n;
+	}
+	if (found)
+		route_match(found->pattern, c->r.path, c->r.params, c->path_copy);
+	return found;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	*(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+static enum MHD_Result queue(struct req_ctx *c)
+{
+	struct http_req *r = &c->r;
+	size_t len = r->out.len;
+	char *data = buf_release(&r->out, NULL);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				r->content_type ? r->content_type : "application/json");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (int i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->hname[i], r->hvalue[i]);
+	r->out.len = len; /* kept for the log line */
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond_error(struct req_ctx *c, int status, const char *code, const char *msg,
+				     const char *allow)
+{
+	config->error(&c->r, status, code, msg, allow);
+	return queue(c);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct req_ctx *c = *con_cls;
+	if (!c) {
+		c = xcalloc(1, sizeof *c);
+		*con_cls = c;
+		atomic_fetch_add(&in_flight, 1);
+		c->start_us = util_mono_us();
+		snprintf(c->method_copy, sizeof c->method_copy, "%s", method);
+		c->r.conn = conn;
+		c->r.method = c->method_copy;
+		c->r.path = url;
+		c->path_copy = xmalloc(strlen(url) + 1 + HTTP_MAX_PARAMS);
+		buf_init(&c->r.out, 0);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c->header_bytes);
+		c->header_bytes += strlen(url) + strlen(method) + strlen(version);
+		if (c->header_bytes > HTTP_HEADER_MAX)
+			return respond_error(c, 431, "header_too_large",
+					     "the request headers exceed 16 KiB", NULL);
+		char allow[128];
+		c->route = route_find(c, allow, sizeof allow);
+		if (!c->route && *allow)
+			return respond_error(c, 405, "method_not_allowed", "method not allowed on this path",
+					     allow);
+		c->body_max = c->route && c->route->body_max ? c->route->body_max : HTTP_BODY_MAX;
+		buf_init(&c->r.body, c->body_max);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long long n;
+		if (cl && !util_parse_int(cl, 0, (long long)1 << 62, &n) && (size_t)n > c->body_max)
+			c->too_large = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* Past the cap the rest is read and dropped: the client gets its 413 once it
+		 * has finished sending, instead of a reset connection. */
+		if (!c->too_large && buf_append(&c->r.body, upload_data, *upload_data_size))
+			c->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (c->dispatched)
+		return MHD_YES;
+	c->dispatched = true;
+	if (c->too_large) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "the request body exceeds %zu bytes", c->body_max);
+		return respond_error(c, 413, "body_too_large", msg, NULL);
+	}
+	if (!c->route) {
+		config->not_found(&c->r);
+		return queue(c);
+	}
+	if (!(c->r.st = thread_store()))
+		return respond_error(c, 503, "unavailable", "the database cannot be opened", NULL);
+	c->r.status = 200;
+	c->route->fn(&c->r);
+	return queue(c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req_ctx *c = *con_cls;
+	if (!c)
+		return;
+	log_request(c->r.method, c->r.path, c->r.status, c->r.out.len,
+		    util_mono_us() - c->start_us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	buf_cleanup(&c->r.body);
+	buf_cleanup(&c->r.out);
+	for (int i = 0; i < c->r.nheaders; i++)
+		free(c->r.hvalue[i]);
+	free(c->path_copy);
+	free(c);
+	*con_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[64];
+	long long port;
+	if (!colon || (size_t)(colon - listen) >= sizeof host ||
+	    util_parse_int(colon + 1, 0, 65535, &port))
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, *host ? host : "0.0.0.0", &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int http_serve(const struct http_config *cfg)
+{
+	struct sockaddr_in sa;
+	sigset_t sigs;
+	int sig;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	config = cfg;
+	if (parse_listen(cfg->listen, &sa)) {
+		log_error("http", "bad listen address %s (expected ADDR:PORT, e.g. 127.0.0.1:8080)", cfg->listen);
+		return 1;
+	}
+	pthread_key_create(&store_key, store_destroy);
+	/* Worker threads inherit this mask, so only the main thread sees the signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(ncpu > 0 ? (ncpu > 16 ? 16 : ncpu) : 2),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+		/* The pool holds the request line, the headers and the read buffer: sized so
+		 * that headers up to HTTP_HEADER_MAX fit and our own check answers 431. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(2 * HTTP_HEADER_MAX + 8192),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_END);
+	if (!d) {
+		log_error("http", "cannot listen on %s", cfg->listen);
+		return 1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char addr[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
+	printf("aireg: listening on http://%s:%u/\n", addr, info ? info->port : ntohs(sa.sin_port));
+	fflush(stdout);
+	sigwait(&sigs, &sig);
+	log_info("http", "signal %d: finishing requests in flight", sig);
+	MHD_socket ls = MHD_quiesce_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	log_info("http", "stopped");
+	return 0;
+}

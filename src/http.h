@@ -1,0 +1,72 @@
+/* http.h - the HTTP server: libmicrohttpd with deliberate limits, a router,
+ * per-request state and one log line per request.
+ *
+ * Limits (each tested in tests/api): request body HTTP_BODY_MAX (import routes
+ * HTTP_IMPORT_MAX) -> 413; request line + headers beyond HTTP_HEADER_MAX -> 431;
+ * HTTP_CONN_MAX connections; idle connections closed after HTTP_IDLE_TIMEOUT s. */
+#ifndef AIREG_HTTP_H
+#define AIREG_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "store.h"
+
+#define HTTP_BODY_MAX (1u << 20)
+#define HTTP_IMPORT_MAX (64u << 20)
+#define HTTP_HEADER_MAX (16u << 10)
+#define HTTP_CONN_MAX 1024
+#define HTTP_IDLE_TIMEOUT 30
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 6
+
+struct MHD_Connection;
+
+struct http_req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const char *params[HTTP_MAX_PARAMS];  /* {} segments of the matched route */
+	struct buf body;                      /* request body (capped) */
+	struct store *st;                     /* this worker thread's connection */
+	/* response */
+	int status;
+	const char *content_type;
+	struct buf out;
+	const char *hname[HTTP_MAX_HEADERS];
+	char *hvalue[HTTP_MAX_HEADERS];
+	int nheaders;
+};
+
+typedef void (*http_handler)(struct http_req *r);
+
+struct http_route {
+	const char *method;       /* "GET", "POST", ... */
+	const char *pattern;      /* "/api/v1/algorithms/{}"; {} matches one segment */
+	http_handler fn;
+	size_t body_max;          /* 0 = HTTP_BODY_MAX */
+};
+
+struct http_config {
+	const char *db_path;
+	const char *listen;       /* "ADDR:PORT" */
+	const struct http_route *routes;
+	size_t nroutes;
+	void (*not_found)(struct http_req *r);
+	void (*error)(struct http_req *r, int status, const char *code, const char *message,
+		      const char *allow);
+};
+
+/* Runs the server until SIGTERM or SIGINT; prints the URL once listening.
+ * Returns 0 after a graceful stop, or 1 when the server cannot start. */
+int http_serve(const struct http_config *cfg);
+
+/* A query argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* A request header, or NULL. */
+const char *http_header(struct http_req *r, const char *name);
+/* Adds a response header (value copied). */
+void http_set_header(struct http_req *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,355 @@
+/* main.c - the aireg command line. Exit codes: 0 ok, 1 runtime error,
+ * 2 usage error, 3 input rejected, 4 database schema newer than this binary. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "http.h"
+#include "log.h"
+#include "reg.h"
+#include "svc.h"
+#include "util.h"
+
+#ifndef AIREG_VERSION
+#define AIREG_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_NEWER = 4 };
+
+static const char usage[] =
+	"usage: aireg COMMAND [OPTIONS]\n"
+	"\n"
+	"  serve  [--db PATH] [--listen ADDR:PORT]   serve the register (default 127.0.0.1:8080)\n"
+	"  init   [--db PATH]                        create the database and its organisations\n"
+	"  import [--db PATH] [--org CODE] [--dry-run] [--skip-invalid] FILE...\n"
+	"                                            import register JSON, algoritmes.json, templates or CSV\n"
+	"  export [--db PATH] --format json|csv [--org CODE]   write the register to stdout\n"
+	"  org list [--db PATH]                      list organisations (code, type, algorithms, name)\n"
+	"  org add [--db PATH] --code CODE --name NAME --type TYPE\n"
+	"  --help, --version\n"
+	"\n"
+	"--db defaults to $AIREG_DB, else var/aireg.db.\n"
+	"Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 input rejected,\n"
+	"4 database schema newer than this aireg.\n";
+
+struct opts {
+	const char *db, *listen, *org, *format, *code, *name, *type;
+	bool dry_run, skip_invalid;
+	char **args;
+	int nargs;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "aireg: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see aireg --help)\n");
+	return EXIT_USAGE;
+}
+
+/* Parses "--name VALUE" options and flags from argv[first..]; the rest are args. */
+static int parse_opts(int argc, char **argv, int first, struct opts *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} valued[] = {
+		{"--db", offsetof(struct opts, db)}, {"--listen", offsetof(struct opts, listen)},
+		{"--org", offsetof(struct opts, org)}, {"--format", offsetof(struct opts, format)},
+		{"--code", offsetof(struct opts, code)}, {"--name", offsetof(struct opts, name)},
+		{"--type", offsetof(struct opts, type)},
+	};
+	o->args = xcalloc((size_t)argc + 1, sizeof *o->args);
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+		if (!strcmp(a, "--dry-run")) {
+			o->dry_run = known = true;
+		} else if (!strcmp(a, "--skip-invalid")) {
+			o->skip_invalid = known = true;
+		} else if (!strcmp(a, "--")) {
+			while (++i < argc)
+				o->args[o->nargs++] = argv[i];
+			break;
+		}
+		for (size_t k = 0; !known && k < ARRAY_LEN(valued); k++) {
+			size_t n = strlen(valued[k].name);
+			const char **slot = (const char **)((char *)o + valued[k].off);
+			if (!strcmp(a, valued[k].name)) {
+				if (++i >= argc)
+					return usage_error("option %s needs a value", a);
+				*slot = argv[i];
+				known = true;
+			} else if (!strncmp(a, valued[k].name, n) && a[n] == '=') {
+				*slot = a + n + 1;
+				known = true;
+			}
+		}
+		if (!known && a[0] == '-' && a[1])
+			return usage_error("unknown option %s", a);
+		if (!known)
+			o->args[o->nargs++] = argv[i];
+	}
+	if (!o->db)
+		o->db = getenv("AIREG_DB");
+	if (!o->db || !*o->db)
+		o->db = "var/aireg.db";
+	return EXIT_OK;
+}
+
+/* Creates the directory that will hold the database file, if missing. */
+static void make_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+	if (mkdir(dir, 0750) && errno != EEXIST)
+		fprintf(stderr, "aireg: cannot create directory %s: %s\n", dir, strerror(errno));
+	free(dir);
+}
+
+/* Opens (creating when asked) the database and seeds the organisations. */
+static int open_db(const char *path, bool create, struct store **st)
+{
+	char err[512];
+	struct svc_err e = {0};
+	if (create)
+		make_parent_dir(path);
+	int rc = store_open(path, create, st, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "aireg: %s\n", err);
+		return rc == STORE_NEWER ? EXIT_NEWER : EXIT_RUNTIME;
+	}
+	if (svc_org_seed(*st, &e)) {
+		fprintf(stderr, "aireg: %s\n", e.message);
+		store_close(*st);
+		*st = NULL;
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_init(struct opts *o)
+{
+	struct store *st;
+	long long n = 0;
+	int rc = open_db(o->db, true, &st);
+	if (rc)
+		return rc;
+	store_org_count(st, &n);
+	printf("aireg: database %s ready (schema %d, %lld organisations)\n", o->db, store_schema_version(st), n);
+	store_close(st);
+	return EXIT_OK;
+}
+
+static int cmd_serve(struct opts *o)
+{
+	struct store *st;
+	int rc = open_db(o->db, true, &st);
+	if (rc)
+		return rc;
+	store_close(st);
+	struct http_config cfg = {
+		.db_path = o->db,
+		.listen = o->listen ? o->listen : "127.0.0.1:8080",
+		.not_found = api_not_found,
+		.error = api_error,
+	};
+	cfg.routes = api_routes(&cfg.nroutes);
+	return http_serve(&cfg) ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static int read_file(const char *path, struct buf *b)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char chunk[65536];
+	size_t n;
+	if (!f)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(b, chunk, n)) {
+			errno = EFBIG;
+			break;
+		}
+	int bad = ferror(f) || errno == EFBIG;
+	if (f != stdin)
+		fclose(f);
+	return bad ? -1 : 0;
+}
+
+static bool progress_tty;
+
+static void progress(size_t done, size_t total)
+{
+	if (!progress_tty || total < 256)
+		return;
+	int width = 40, filled = (int)(width * done / total);
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", filled, "########################################",
+		width - filled, "", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static void print_rejections(const char *file, const json_t *report)
+{
+	size_t i, j;
+	json_t *rec, *e;
+	json_array_foreach(json_object_get(report, "records"), i, rec) {
+		json_array_foreach(json_object_get(rec, "errors"), j, e)
+			fprintf(stderr, "%s: record %zu (%s): %s: %s\n", file, i + 1,
+				json_string_value(json_object_get(rec, "name")) ?: "no name",
+				json_string_value(json_object_get(e, "field")),
+				json_string_value(json_object_get(e, "message")));
+	}
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static int cmd_import(struct opts *o)
+{
+	struct store *st;
+	int rc, worst = EXIT_OK;
+	if (!o->nargs)
+		return usage_error("import needs at least one FILE");
+	if ((rc = open_db(o->db, true, &st)))
+		return rc;
+	progress_tty = isatty(STDERR_FILENO);
+	int flags = (o->dry_run ? IMPORT_DRY_RUN : 0) | (o->skip_invalid ? IMPORT_SKIP_INVALID : 0);
+	for (int i = 0; i < o->nargs; i++) {
+		const char *file = o->args[i];
+		struct buf data;
+		struct svc_err e = {0};
+		json_t *report = NULL;
+		buf_init(&data, (size_t)1 << 31);
+		if (read_file(file, &data)) {
+			fprintf(stderr, "aireg: cannot read %s: %s\n", file, strerror(errno));
+			buf_cleanup(&data);
+			worst = EXIT_RUNTIME;
+			continue;
+		}
+		rc = svc_import(st, buf_str(&data), data.len, ends_with(file, ".csv"), o->org, flags, &report,
+				progress, &e);
+		buf_cleanup(&data);
+		if (report)
+			print_rejections(file, report);
+		if (rc && rc != 422) {
+			fprintf(stderr, "aireg: %s: %s\n", file, e.message);
+			worst = EXIT_RUNTIME == worst || rc >= 500 ? EXIT_RUNTIME : EXIT_REJECTED;
+		} else {
+			printf("%s: %lld created, %lld changed, %lld unchanged, %lld rejected%s%s\n", file,
+			       json_integer_value(json_object_get(report, "created")),
+			       json_integer_value(json_object_get(report, "changed")),
+			       json_integer_value(json_object_get(report, "unchanged")),
+			       json_integer_value(json_object_get(report, "rejected")),
+			       rc ? " - nothing stored" : "", o->dry_run ? " (dry run)" : "");
+			if (rc && worst == EXIT_OK)
+				worst = EXIT_REJECTED;
+		}
+		json_decref(report);
+	}
+	store_close(st);
+	return worst;
+}
+
+static int cmd_export(struct opts *o)
+{
+	struct store *st;
+	struct buf out;
+	struct svc_err e = {0};
+	int rc;
+	if (!o->format || (strcmp(o->format, "json") && strcmp(o->format, "csv")))
+		return usage_error("export needs --format json or --format csv");
+	if ((rc = open_db(o->db, false, &st)))
+		return rc;
+	buf_init(&out, 0);
+	rc = svc_export(st, o->org, !strcmp(o->format, "csv"), &out, &e);
+	if (rc)
+		fprintf(stderr, "aireg: %s\n", e.message);
+	else if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len || fflush(stdout))
+		rc = EXIT_RUNTIME;
+	buf_cleanup(&out);
+	store_close(st);
+	return rc == 404 ? EXIT_USAGE : rc ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static int print_org(void *ctx, const struct org *org)
+{
+	printf("%s\t%s\t%lld\t%s\n", org->code, org->type, org->algorithms, org->name);
+	return 0;
+}
+
+static int cmd_org(struct opts *o)
+{
+	struct store *st;
+	struct svc_err e = {0};
+	int rc;
+	const char *sub = o->nargs ? o->args[0] : "";
+	if (strcmp(sub, "list") && strcmp(sub, "add"))
+		return usage_error("org needs list or add, not \"%s\"", sub);
+	if ((rc = open_db(o->db, true, &st)))
+		return rc;
+	if (!strcmp(sub, "list")) {
+		rc = store_org_list(st, print_org, NULL) ? EXIT_RUNTIME : EXIT_OK;
+	} else if (svc_org_create(st, o->code, o->name, o->type, &e)) {
+		fprintf(stderr, "aireg: %s%s%s\n", e.message, e.errs.n ? ": " : "",
+			e.errs.n ? e.errs.e[0].message : "");
+		rc = e.status == 422 || e.status == 409 ? EXIT_REJECTED : EXIT_RUNTIME;
+	} else {
+		printf("aireg: organisation %s added\n", o->code);
+	}
+	store_close(st);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct opts *);
+	} commands[] = {
+		{"serve", cmd_serve}, {"init", cmd_init}, {"import", cmd_import},
+		{"export", cmd_export}, {"org", cmd_org},
+	};
+	char err[256];
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("aireg %s\n", AIREG_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		struct opts o = {0};
+		int rc = parse_opts(argc, argv, 2, &o);
+		if (!rc && reg_init(err, sizeof err)) {
+			fprintf(stderr, "aireg: %s\n", err);
+			rc = EXIT_RUNTIME;
+		}
+		if (!rc)
+			rc = commands[i].fn(&o);
+		free(o.args);
+		reg_cleanup();
+		return rc;
+	}
+	return usage_error("unknown command %s", argv[1]);
+}

@@ -1,0 +1,44 @@
+/* text.h - UTF-8 and HTML text handling. */
+#ifndef AIREG_TEXT_H
+#define AIREG_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "buf.h"
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool text_utf8_valid(const char *s, size_t n);
+/* Number of code points in well-formed UTF-8 s[0..n). */
+size_t text_utf8_len(const char *s, size_t n);
+
+/* Allow-list HTML sanitiser for the register's text fields.
+ * Keeps only the tags div, br, p, ul, ol, li (case-insensitive on input, written
+ * lower case, every attribute dropped: "<p class=x>" -> "<p>", "<br/>" -> "<br>").
+ * Any other tag is removed but its text kept, except the content of script,
+ * style, iframe, object, template, textarea, title and noscript, which is dropped
+ * entirely, and HTML comments, which are dropped. Text is re-escaped: '<' and '>'
+ * not part of an allowed tag become &lt; &gt;, a bare '&' becomes &amp; (valid
+ * named/numeric references such as &amp; &eacute; &#233; &#xE9; are kept), '"'
+ * stays as is. Closing tags are balanced: unmatched close tags are dropped and open
+ * allowed elements are closed at the end. Output is appended to out.
+ * Returns 0, or BUF_TOOBIG. */
+int text_sanitize_html(const char *in, size_t n, struct buf *out);
+
+/* Appends s[0..n) HTML-escaped (& < > " ') to out. */
+int text_html_escape(struct buf *out, const char *s, size_t n);
+
+/* A key for matching organisation names written differently: lower case,
+ * Latin accents folded to ASCII (â -> a, ë -> e, ...), every run of characters
+ * that are not letters or digits dropped. "Gemeente Noardeast-Fryslân" and
+ * "gemeente noardeast fryslan" give the same key. Appends to out. */
+int text_name_key(struct buf *out, const char *s);
+
+/* A URL-safe identifier from a name: lower case ASCII letters and digits with
+ * single '-' between words, accents folded, at most maxlen bytes (cut at a '-'
+ * boundary where possible), never empty ("org" if nothing remains). */
+int text_slug(struct buf *out, const char *s, size_t maxlen);
+
+/* Removes leading and trailing ASCII whitespace in place; returns s. */
+char *text_trim(char *s);
+
+#endif

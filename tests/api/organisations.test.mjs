@@ -1,0 +1,145 @@
+// Organisations: the seeded lists, get, create, duplicates and validation.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, client, fullRecord } from './server.mjs';
+
+let srv;
+let api;
+
+before(async () => {
+  srv = await startServer();
+  api = client(srv.base);
+});
+after(async () => { await srv?.stop(); });
+
+const SEEDED = {
+  gemeente: { n: 342, re: /^GM[0-9]{4}$/ },
+  provincie: { n: 12, re: /^PV[0-9]{2}$/ },
+  waterschap: { n: 21, re: /^WS[0-9]{2}$/ },
+  veiligheidsregio: { n: 29, re: /^VR[0-9]{2}$/ },
+  omgevingsdienst: { n: 27, re: /^OD[0-9]{2}$/ },
+};
+const SEEDED_TOTAL = 342 + 12 + 21 + 29 + 27;
+
+test('GET /api/v1/organisations lists the seeded organisations by type', async () => {
+  const r = await api('GET', '/api/v1/organisations');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type') || '', /^application\/json/);
+  assert.equal(r.json.total, SEEDED_TOTAL);
+  assert.equal(r.json.results.length, SEEDED_TOTAL);
+  const byType = {};
+  const codes = new Set();
+  for (const o of r.json.results) {
+    assert.deepEqual(Object.keys(o).sort(), ['algorithms', 'code', 'name', 'type'], JSON.stringify(o));
+    assert.ok(SEEDED[o.type], `unexpected type ${o.type}`);
+    assert.match(o.code, SEEDED[o.type].re, JSON.stringify(o));
+    assert.equal(o.algorithms, 0);
+    assert.equal(typeof o.name, 'string');
+    assert.ok(o.name.length > 0);
+    byType[o.type] = (byType[o.type] || 0) + 1;
+    assert.ok(!codes.has(o.code), `duplicate code ${o.code}`);
+    codes.add(o.code);
+  }
+  for (const [type, { n }] of Object.entries(SEEDED)) assert.equal(byType[type], n, type);
+});
+
+test('GET /api/v1/organisations/{code} returns one organisation; names keep their accents', async () => {
+  const cases = [
+    ['GM0344', 'Gemeente Utrecht', 'gemeente'],
+    ['GM1900', 'Gemeente Súdwest-Fryslân', 'gemeente'],
+    ['PV21', 'Provincie Fryslân', 'provincie'],
+    ['WS02', 'Wetterskip Fryslân', 'waterschap'],
+    ['VR02', 'Veiligheidsregio Fryslân', 'veiligheidsregio'],
+    ['OD22', 'DCMR Milieudienst Rijnmond', 'omgevingsdienst'],
+  ];
+  for (const [code, name, type] of cases) {
+    const r = await api('GET', `/api/v1/organisations/${code}`);
+    assert.equal(r.status, 200, `${code}: ${r.text}`);
+    assert.deepEqual(r.json, { code, name, type, algorithms: 0 });
+  }
+});
+
+test('GET unknown organisation -> 404 not_found', async () => {
+  for (const code of ['GM9999', 'XX01', 'gm0344x']) {
+    const r = await api('GET', `/api/v1/organisations/${code}`);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error, 'not_found');
+    assert.equal(r.json.status, 404);
+  }
+});
+
+test('POST /api/v1/organisations creates an organisation (201)', async () => {
+  const body = { code: 'GR0001', name: 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht', type: 'overig' };
+  const r = await api('POST', '/api/v1/organisations', { json: body });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json, { ...body, algorithms: 0 });
+  const g = await api('GET', '/api/v1/organisations/GR0001');
+  assert.equal(g.status, 200);
+  assert.deepEqual(g.json, { ...body, algorithms: 0 });
+  const l = await api('GET', '/api/v1/organisations');
+  assert.equal(l.json.total, SEEDED_TOTAL + 1);
+  assert.ok(l.json.results.some((o) => o.code === 'GR0001' && o.type === 'overig'));
+});
+
+test('POST duplicate organisation code -> 409 already_exists', async () => {
+  const r = await api('POST', '/api/v1/organisations', {
+    json: { code: 'GR0001', name: 'Een andere naam', type: 'overig' },
+  });
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.error, 'already_exists');
+  assert.equal(r.json.status, 409);
+  const r2 = await api('POST', '/api/v1/organisations', {
+    json: { code: 'GM0344', name: 'Gemeente Utrecht', type: 'gemeente' },
+  });
+  assert.equal(r2.status, 409, r2.text);
+  assert.equal(r2.json.error, 'already_exists');
+  // the original is untouched
+  const g = await api('GET', '/api/v1/organisations/GR0001');
+  assert.equal(g.json.name, 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht');
+  const l = await api('GET', '/api/v1/organisations');
+  assert.equal(l.json.total, SEEDED_TOTAL + 1);
+});
+
+test('POST organisation with bad fields -> 422 validation_failed naming the field', async () => {
+  const cases = [
+    [{ code: 'GR0002', name: 'Regeling X', type: 'stichting' }, 'type'],
+    [{ code: 'GR0003', type: 'overig' }, 'name'],
+    [{ code: 'GR0004', name: 'x'.repeat(101), type: 'overig' }, 'name'],
+    [{ name: 'Zonder code', type: 'overig' }, 'code'],
+    [{ code: 'GR0005', name: 42, type: 'overig' }, 'name'],
+  ];
+  for (const [body, field] of cases) {
+    const r = await api('POST', '/api/v1/organisations', { json: body });
+    assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.status} ${r.text}`);
+    assert.equal(r.json.error, 'validation_failed');
+    assert.ok(Array.isArray(r.json.errors), r.text);
+    assert.ok(r.json.errors.some((e) => e.field === field), `${field} not named: ${r.text}`);
+  }
+  const l = await api('GET', '/api/v1/organisations');
+  assert.equal(l.json.total, SEEDED_TOTAL + 1);
+});
+
+test('organisation algorithm count follows created algorithms', async () => {
+  const c = await api('POST', '/api/v1/organisations/GR0001/algorithms', { json: fullRecord() });
+  assert.equal(c.status, 201, c.text);
+  assert.deepEqual(c.json.organisation, {
+    code: 'GR0001', name: 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht', type: 'overig',
+  });
+  assert.equal(c.json.record.organization, 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht');
+  const g = await api('GET', '/api/v1/organisations/GR0001');
+  assert.equal(g.json.algorithms, 1);
+  const l = await api('GET', '/api/v1/organisations');
+  assert.equal(l.json.results.find((o) => o.code === 'GR0001').algorithms, 1);
+});
+
+test('creating an algorithm for an unknown organisation -> 404', async () => {
+  const r = await api('POST', '/api/v1/organisations/GM9999/algorithms', { json: fullRecord() });
+  assert.equal(r.status, 404, r.text);
+  assert.equal(r.json.error, 'not_found');
+});
+
+test('SIGTERM stops the server gracefully with exit code 0', async () => {
+  const r = await srv.stop();
+  assert.deepEqual(r, { code: 0, signal: null }, `stderr: ${srv.stderr()}`);
+});
