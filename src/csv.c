@@ -76,13 +76,15 @@ static int quoted_field(struct csv_reader *r)
 	skip(r, 1);
 	for (;;) {
 		const char *q = r->p;
-		while (q < r->end && *q != '"' && *q != '\n')
+		while (q < r->end && *q != '"' && *q != '\n' && *q != '\0')
 			q++;
 		if (store(r, r->p, (size_t)(q - r->p)))
 			return fail(r, r->line, r->col, "record too long");
 		skip(r, (size_t)(q - r->p));
 		if (q == r->end)
 			return fail(r, line, col, "unterminated quoted field");
+		if (*q == '\0')
+			return fail(r, r->line, r->col, "NUL byte");
 		if (*q == '\n') {
 			if (store(r, "\n", 1))
 				return fail(r, r->line, r->col, "record too long");
@@ -104,7 +106,7 @@ static int quoted_field(struct csv_reader *r)
 static int plain_field(struct csv_reader *r)
 {
 	const char *q = r->p;
-	while (q < r->end && *q != r->delim && *q != '\n' && *q != '"' &&
+	while (q < r->end && *q != r->delim && *q != '\n' && *q != '"' && *q != '\0' &&
 	       !(*q == '\r' && q + 1 < r->end && q[1] == '\n'))
 		q++;
 	if (store(r, r->p, (size_t)(q - r->p)))
@@ -112,6 +114,9 @@ static int plain_field(struct csv_reader *r)
 	skip(r, (size_t)(q - r->p));
 	if (q < r->end && *q == '"')
 		return fail(r, r->line, r->col, "stray quote in unquoted field");
+	/* fields are C strings; a NUL would silently cut one short */
+	if (q < r->end && *q == '\0')
+		return fail(r, r->line, r->col, "NUL byte");
 	return 0;
 }
 

@@ -30,7 +30,7 @@ void csv_reader_cleanup(struct csv_reader *r);
 /* Reads the next record into r->fields/r->nfields.
  * Returns 1 when a record was read, 0 at end of input, -1 on a syntax error
  * (r->errmsg names line, column and cause: unterminated quote, stray quote,
- * too many fields, record too long; columns count code points). Empty lines are
+ * too many fields, record too long, NUL byte; columns count code points). Empty lines are
  * skipped. A CR not followed by LF is ordinary data. */
 int csv_reader_next(struct csv_reader *r);
 

@@ -102,6 +102,9 @@ int store_algo_get(struct store *st, const char *lars, int version,
 		   int (*cb)(void *, const struct algo *), void *ctx);
 int store_algo_find_source(struct store *st, long long org_id, const char *source_id,
 			   char lars_out[9]);
+/* The IDs of non-archived algorithms of an organisation with exactly this name, by ID. */
+int store_algo_find_name(struct store *st, long long org_id, const char *name,
+			 int (*cb)(void *, const char *lars), void *ctx);
 /* STORE_EXISTS when lars is taken. */
 int store_algo_insert(struct store *st, const struct algo_write *w);
 /* Adds version expected+1; STORE_EXISTS (conflict) when the latest is not expected. */

@@ -18,7 +18,7 @@
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_ORG_INSERT, S_ORG_ALIAS, S_ORG_GET, S_ORG_FIND, S_ORG_LIST, S_ORG_COUNT,
-	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
+	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT, S_ALGO_EXPORT,
 	S_COUNT
 };
@@ -43,6 +43,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ALGO_GET] = "SELECT " ALGO_COLS "AND v.version = a.version WHERE a.lars = ?",
 	[S_ALGO_GET_VERSION] = "SELECT " ALGO_COLS "AND v.version = ?2 WHERE a.lars = ?1",
 	[S_ALGO_FIND_SOURCE] = "SELECT lars FROM algorithms WHERE org_id = ? AND source_id = ?",
+	[S_ALGO_FIND_NAME] = "SELECT lars FROM algorithms WHERE org_id = ? AND name = ? "
+			     "AND state <> 'gearchiveerd' ORDER BY lars",
 	[S_ALGO_INSERT] = "INSERT INTO algorithms (lars, org_id, source_id, state, version, name, "
 			  "description_short, status, publication_category, category, completeness, "
 			  "publishable, import_meta, created_at, updated_at) "
@@ -417,6 +419,24 @@ int store_algo_find_source(struct store *st, long long org_id, const char *sourc
 	}
 	done(s);
 	return rc;
+}
+
+int store_algo_find_name(struct store *st, long long org_id, const char *name,
+			 int (*cb)(void *, const char *lars), void *ctx)
+{
+	sqlite3_stmt *s = prep(st, S_ALGO_FIND_NAME);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, org_id);
+	bind_text(s, 2, name);
+	int rc, ret = STORE_OK;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((ret = cb(ctx, col_text(s, 0))))
+			break;
+	if (rc != SQLITE_ROW)
+		ret = result(st, rc);
+	done(s);
+	return ret;
 }
 
 static int insert_version(struct store *st, long long algo_id, int version, const struct algo_write *w)

@@ -655,7 +655,7 @@ struct import_ctx {
 	struct store *st;
 	const char *org_code, *now;
 	enum import_format fmt;
-	json_t *created;        /* IDs created by this import (object used as a set) */
+	json_t *touched;        /* IDs created or matched by this import (object as a set) */
 };
 
 static void report_errors(json_t *entry, const struct reg_errors *errs)
@@ -683,21 +683,66 @@ static const char *reject(json_t *entry, struct svc_err *e, const char *field, c
 	return "rejected";
 }
 
+struct name_match {
+	json_t *touched;
+	json_t *candidates;
+};
+
+static int name_match_cb(void *ctx, const char *lars)
+{
+	struct name_match *m = ctx;
+	if (!json_object_get(m->touched, lars))
+		json_array_append_new(m->candidates, json_string(lars));
+	return 0;
+}
+
+static int record_cb(void *ctx, const struct algo *a)
+{
+	*(char **)ctx = xstrdup(a->record);
+	return 0;
+}
+
 /* Finds the algorithm an incoming record updates: by ID, else by organisation +
- * source ID. Sets lars_out to "" when it is new. */
+ * source ID, else (a file without either, such as the official CSV export) by
+ * organisation + name. Each existing algorithm is taken at most once per import,
+ * preferring one whose record is identical, so that two algorithms of one body
+ * with the same name stay two. Sets lars_out to "" when it is new. */
 static int match_existing(struct import_ctx *c, json_t *rec, long long org_id, char lars_out[9])
 {
 	const char *lars = reg_str(rec, "lars"), *source_id = reg_str(rec, "source_id");
+	int rc = 0;
 	lars_out[0] = '\0';
 	if (lars) {
 		snprintf(lars_out, 9, "%s", lars);
-		return 0;
+	} else if (source_id) {
+		rc = store_algo_find_source(c->st, org_id, source_id, lars_out);
+		rc = rc == STORE_NOTFOUND ? 0 : rc;
+	} else if (reg_str(rec, "name")) {
+		struct name_match m = {c->touched, json_array()};
+		rc = store_algo_find_name(c->st, org_id, reg_str(rec, "name"), name_match_cb, &m);
+		size_t i, n = json_array_size(m.candidates);
+		json_t *cand;
+		json_array_foreach(m.candidates, i, cand) {
+			const char *id = json_string_value(cand);
+			char *have = NULL, *want;
+			if (!i)
+				snprintf(lars_out, 9, "%s", id);
+			if (n == 1 || rc || (rc = store_algo_get(c->st, id, 0, record_cb, &have)))
+				break;
+			json_object_set_new(rec, "lars", json_string(id));
+			want = reg_canonical(rec);
+			json_object_del(rec, "lars");
+			bool same = !strcmp(want, have);
+			free(want);
+			free(have);
+			if (same) {
+				snprintf(lars_out, 9, "%s", id);
+				break;
+			}
+		}
+		json_decref(m.candidates);
 	}
-	if (source_id) {
-		int rc = store_algo_find_source(c->st, org_id, source_id, lars_out);
-		return rc == STORE_NOTFOUND ? 0 : rc;
-	}
-	return 0;
+	return rc;
 }
 
 /* Imports one record inside the file's transaction; returns the action. A
@@ -768,8 +813,6 @@ static const char *import_one(struct import_ctx *c, json_t *item, json_t *entry,
 	if (rc == 404) {
 		rc = insert_algo(c->st, &p, e);
 		action = "created";
-		if (!rc)
-			json_object_set_new(c->created, p.w.lars, json_true());
 	} else if (!rc && cur.org_id != org_id) {
 		action = reject(entry, e, "organization", "org_mismatch",
 				"algorithm %s belongs to %s, not to %s", lars, cur.org_name, org_name);
@@ -782,8 +825,10 @@ static const char *import_one(struct import_ctx *c, json_t *item, json_t *entry,
 		action = reject(entry, e, "lars", "already_exists", "%s", e->message);
 		rc = 0;
 	}
-	if (!rc && strcmp(action, "rejected"))
+	if (!rc && strcmp(action, "rejected")) {
 		json_object_set_new(entry, "id", json_string(p.w.lars));
+		json_object_set_new(c->touched, p.w.lars, json_true());
+	}
 	free(meta);
 	free(cur.record);
 	prepared_cleanup(&p);
@@ -806,7 +851,7 @@ int svc_import(struct store *st, const char *data, size_t len, bool csv, const c
 		goto out;
 	util_now_iso(now);
 	struct import_ctx c = {.st = st, .org_code = org_code, .now = now, .fmt = fmt,
-			       .created = json_object()};
+			       .touched = json_object()};
 	size_t counts[4] = {0}, n = json_array_size(items);
 	static const char *const actions[] = {"created", "changed", "unchanged", "rejected"};
 	json_t *records = json_array();
@@ -845,7 +890,7 @@ int svc_import(struct store *st, const char *data, size_t len, bool csv, const c
 	}
 done:
 	json_object_set_new(*report, "records", records);
-	json_decref(c.created);
+	json_decref(c.touched);
 out:
 	json_decref(items);
 	return rc;
@@ -872,10 +917,7 @@ static int export_cb(void *ctx, const char *lars, const char *record)
 	for (size_t i = 0; !rc && i < svc_csv_ncolumns; i++) {
 		json_t *v = json_object_get(rec, svc_csv_columns[i]);
 		char *s = json_is_string(v) ? NULL : v ? json_dumps(v, JSON_COMPACT) : NULL;
-		if (i)
-			rc = buf_putc(x->out, ',');
-		if (!rc)
-			rc = csv_write_field(x->out, s ? s : json_is_string(v) ? json_string_value(v) : "");
+		rc = csv_write_field(x->out, s ? s : json_is_string(v) ? json_string_value(v) : "");
 		free(s);
 	}
 	json_decref(rec);
@@ -890,7 +932,7 @@ int svc_export(struct store *st, const char *org_code, bool csv, struct buf *out
 	jsonw_init(&w, out);
 	if (csv) {
 		for (size_t i = 0; !rc && i < svc_csv_ncolumns; i++)
-			rc = (i ? buf_putc(out, ',') : 0) || csv_write_field(out, svc_csv_columns[i]);
+			rc = csv_write_field(out, svc_csv_columns[i]);
 		if (!rc)
 			rc = csv_write_eol(out);
 	} else {

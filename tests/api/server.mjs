@@ -41,9 +41,11 @@ export function tempDir(prefix = 'aireg-test-') {
 
 /** Runs the binary synchronously: {status, signal, stdout, stderr}. */
 export function runCli(args, { env = {}, input, timeout = 60000, cwd } = {}) {
+  const fullEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k]; // {X: undefined} unsets X
   const r = spawnSync(BIN, args, {
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: fullEnv,
     input,
     timeout,
     cwd,
@@ -68,7 +70,7 @@ export function initDb(dbPath) {
  * stop() sends SIGTERM and resolves to { code, signal } once the process has exited.
  */
 export async function startServer({ dbPath } = {}) {
-  const tmp = tempDir();
+  const tmp = dbPath ? null : tempDir();
   const db = dbPath ?? path.join(tmp.dir, 'aireg.db');
   if (!dbPath) initDb(db);
 
@@ -122,7 +124,7 @@ export async function startServer({ dbPath } = {}) {
     port,
     base: `http://${host}:${port}`,
     db,
-    dir: tmp.dir,
+    dir: tmp ? tmp.dir : path.dirname(db),
     proc,
     stdout: () => stdout,
     stderr: () => stderr,
@@ -142,7 +144,7 @@ export async function startServer({ dbPath } = {}) {
         ]);
         clearTimeout(timer);
         if (result.timedOut) await exited;
-        if (!dbPath) tmp.remove();
+        tmp?.remove();
         return result;
       })();
       return stopped;

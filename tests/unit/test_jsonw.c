@@ -326,37 +326,43 @@ static void test_depth(void **state)
 	buf_cleanup(&b);
 }
 
-static void test_toobig(void **state)
+static int write_doc(struct buf *b)
 {
-	for (size_t max = 1; max < 40; max++) {
-		struct buf b;
-		struct jsonw w;
-		buf_init(&b, max);
-		jsonw_init(&w, &b);
-		jsonw_obj_open(&w);
-		jsonw_key(&w, "key");
-		jsonw_str(&w, "a value with <escapes> \xC3\xA2");
-		jsonw_obj_close(&w);
-		/* the full document is 41 bytes */
-		CHECK(jsonw_error(&w) == BUF_TOOBIG, "max %zu: error %d", max, jsonw_error(&w));
-		size_t len = b.len;
-		jsonw_int(&w, 1);
-		jsonw_raw(&w, "1", 1);
-		assert_int_equal(b.len, len);
-		assert_true(b.len <= max);
-		buf_cleanup(&b);
-	}
-	struct buf b;
 	struct jsonw w;
-	buf_init(&b, 41);
-	jsonw_init(&w, &b);
+	jsonw_init(&w, b);
 	jsonw_obj_open(&w);
 	jsonw_key(&w, "key");
 	jsonw_str(&w, "a value with <escapes> \xC3\xA2");
+	jsonw_arr_open(&w);
+	jsonw_int(&w, -12345);
+	jsonw_arr_close(&w);
 	jsonw_obj_close(&w);
-	assert_int_equal(jsonw_error(&w), 0);
-	assert_int_equal(b.len, 41);
+	int err = jsonw_error(&w);
+	if (err) {
+		/* once failed, nothing more reaches the buffer */
+		size_t len = b->len;
+		jsonw_int(&w, 1);
+		jsonw_raw(&w, "1", 1);
+		jsonw_key(&w, "k");
+		assert_int_equal(b->len, len);
+	}
+	return err;
+}
+
+static void test_toobig(void **state)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	assert_int_equal(write_doc(&b), 0);
+	size_t full = b.len;
 	buf_cleanup(&b);
+
+	for (size_t max = 1; max <= full; max++) {
+		buf_init(&b, max);
+		int err = write_doc(&b);
+		buf_cleanup(&b);
+		CHECK(err == (max < full ? BUF_TOOBIG : 0), "max %zu of %zu: error %d", max, full, err);
+	}
 
 	buf_init(&b, 4);
 	assert_int_equal(jsonw_escape(&b, "\n\n\n", 3), BUF_TOOBIG);
