@@ -25,6 +25,7 @@ struct req_ctx {
 	uint64_t start_us;
 	size_t body_max;
 	size_t header_bytes;
+	size_t dropped;           /* body bytes read past the cap */
 	const struct http_route *route;
 	bool too_large, dispatched;
 	char method_copy[16];
@@ -185,12 +186,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* Past the cap the rest is read and dropped: the client gets its 413 once it
-		 * has finished sending, instead of a reset connection. */
+		/* Past the cap the rest is read and dropped, so that a client that sends a
+		 * little too much still reads its 413 instead of a reset connection. One
+		 * that keeps sending is cut off: libmicrohttpd cannot answer before the
+		 * body has ended, so the connection is closed without an answer. */
 		if (!c->too_large && buf_append(&c->r.body, upload_data, *upload_data_size))
 			c->too_large = true;
+		c->dropped += c->too_large ? *upload_data_size : 0;
 		*upload_data_size = 0;
-		return MHD_YES;
+		return c->dropped > HTTP_DROP_MAX ? MHD_NO : MHD_YES;
 	}
 	if (c->dispatched)
 		return MHD_YES;

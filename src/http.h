@@ -2,7 +2,8 @@
  * per-request state and one log line per request.
  *
  * Limits (each tested in tests/api): request body HTTP_BODY_MAX (import routes
- * HTTP_IMPORT_MAX) -> 413; request line + headers beyond HTTP_HEADER_MAX -> 431;
+ * HTTP_IMPORT_MAX) -> 413, and a body that goes on for HTTP_DROP_MAX more bytes
+ * closes the connection; request line + headers beyond HTTP_HEADER_MAX -> 431;
  * HTTP_CONN_MAX connections; idle connections closed after HTTP_IDLE_TIMEOUT s. */
 #ifndef AIREG_HTTP_H
 #define AIREG_HTTP_H
@@ -16,6 +17,7 @@
 #define HTTP_BODY_MAX (1u << 20)
 #define HTTP_IMPORT_MAX (64u << 20)
 #define HTTP_HEADER_MAX (16u << 10)
+#define HTTP_DROP_MAX (8u << 20)     /* body bytes past the cap read before cutting off */
 #define HTTP_CONN_MAX 1024
 #define HTTP_IDLE_TIMEOUT 30
 #define HTTP_MAX_PARAMS 4

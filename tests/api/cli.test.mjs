@@ -71,7 +71,7 @@ test('bad usage -> exit 2 with a message on stderr', () => {
     ['import', '--db', db, '--bogus', SEED_FILE],
     ['org'],
     ['org', 'frobnicate', '--db', db],
-    ['org', 'add', '--db', db, '--code', 'GR0009'],
+    ['org', 'add', '--db', db, '--code'],
     ['init', '--db'],
   ];
   for (const args of cases) {
