@@ -108,12 +108,13 @@ static json_t *json_body(struct http_req *r)
 	if (!v) {
 		struct jsonw w;
 		char msg[256];
-		snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+		int col = je.column > 0 ? je.column : 1; /* jansson says 0 at the start of a line */
+		snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line, col, je.text);
 		error_open(r, &w, 400, "malformed_json", msg);
 		jsonw_key(&w, "line");
 		jsonw_int(&w, je.line);
 		jsonw_key(&w, "column");
-		jsonw_int(&w, je.column);
+		jsonw_int(&w, col);
 		jsonw_obj_close(&w);
 	}
 	return v;

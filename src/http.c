@@ -25,7 +25,7 @@ struct req_ctx {
 	uint64_t start_us;
 	size_t body_max;
 	size_t header_bytes;
-	size_t dropped;           /* body bytes read past the cap */
+	size_t received;          /* body bytes read, kept or not */
 	const struct http_route *route;
 	bool too_large, dispatched;
 	char method_copy[16];
@@ -192,9 +192,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * body has ended, so the connection is closed without an answer. */
 		if (!c->too_large && buf_append(&c->r.body, upload_data, *upload_data_size))
 			c->too_large = true;
-		c->dropped += c->too_large ? *upload_data_size : 0;
+		c->received += *upload_data_size;
 		*upload_data_size = 0;
-		return c->dropped > HTTP_DROP_MAX ? MHD_NO : MHD_YES;
+		return c->received > c->body_max + HTTP_DROP_MAX ? MHD_NO : MHD_YES;
 	}
 	if (c->dispatched)
 		return MHD_YES;

@@ -82,7 +82,7 @@ static int fail(struct store *st, int code)
 /* Maps an SQLite result code to a store code, keeping the message. */
 static int result(struct store *st, int rc)
 {
-	switch (rc) {
+	switch (rc & 0xff) { /* extended result codes are on */
 	case SQLITE_OK:
 	case SQLITE_DONE:
 	case SQLITE_ROW:
@@ -91,8 +91,7 @@ static int result(struct store *st, int rc)
 	case SQLITE_LOCKED:
 		return fail(st, STORE_BUSY);
 	case SQLITE_CONSTRAINT:
-		return fail(st, sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE ||
-				sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY
+		return fail(st, rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
 				? STORE_EXISTS : STORE_ERROR);
 	default:
 		return fail(st, STORE_ERROR);

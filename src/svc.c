@@ -176,9 +176,11 @@ int svc_org_create(struct store *st, const char *code, const char *name, const c
 					      "code may hold only letters, digits, '-' and '_'");
 				break;
 			}
-	if (!name || !*name || text_utf8_len(name, strlen(name)) > 200)
+	/* The name becomes the records' "organization", so it has that field's limit. */
+	size_t max = reg_field("organization")->max_length;
+	if (!name || !*name || text_utf8_len(name, strlen(name)) > max)
 		reg_error_add(&e->errs, "name", name && *name ? "too_long" : "required",
-			      "name is required and at most 200 characters");
+			      "name is required and at most %zu characters", max);
 	if (!svc_org_type_valid(type))
 		reg_error_add(&e->errs, "type", "not_allowed_value",
 			      "type must be one of gemeente, provincie, waterschap, veiligheidsregio, "
@@ -633,9 +635,9 @@ static int parse_import(const char *data, size_t len, bool csv, json_t **items,
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		e->line = je.line;
-		e->column = je.column;
+		e->column = je.column > 0 ? je.column : 1; /* jansson says 0 at the start of a line */
 		return err(e, 400, "malformed_json", "malformed JSON at line %d, column %d: %s", je.line,
-			   je.column, je.text);
+			   e->column, je.text);
 	}
 	json_t *arr = json_is_array(json_object_get(doc, "algoritmes")) ? json_object_get(doc, "algoritmes")
 		      : json_is_array(doc) ? doc : NULL;
