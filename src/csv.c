@@ -13,6 +13,8 @@
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len, char delim)
 {
 	memset(r, 0, sizeof *r);
+	if (!data) /* arithmetic on NULL is undefined even with len 0 */
+		data = "", len = 0;
 	r->p = data;
 	r->end = data + len;
 	r->delim = delim;
@@ -166,7 +168,8 @@ int csv_write_field(struct buf *b, const char *s)
 	/* An empty first field is quoted so that a record holding only it is not
 	 * an empty line, which readers skip. */
 	bool quote = n == 0 ? first : s[0] == ' ' || s[n - 1] == ' ';
-	quote = quote || strpbrk(s, ",\"\r\n") != NULL;
+	/* a leading BOM would be taken for the document's own */
+	quote = quote || strncmp(s, "\xEF\xBB\xBF", 3) == 0 || strpbrk(s, ",\"\r\n") != NULL;
 	int rc = 0;
 
 	if (!first)

@@ -30,16 +30,16 @@ void csv_reader_cleanup(struct csv_reader *r);
 /* Reads the next record into r->fields/r->nfields.
  * Returns 1 when a record was read, 0 at end of input, -1 on a syntax error
  * (r->errmsg names line, column and cause: unterminated quote, stray quote,
- * too many fields, record too long, NUL byte; columns count code points). Empty lines are
- * skipped. A CR not followed by LF is ordinary data. */
+ * too many fields, record too long, NUL byte; columns count code points).
+ * Empty lines are skipped. A CR not followed by LF is ordinary data. */
 int csv_reader_next(struct csv_reader *r);
 
 /* Appends one field, quoted when it contains the delimiter ',', '"', CR or LF,
- * or starts/ends with a space. The ',' before it is written too, unless the field
- * starts a record (b is empty or ends with '\n'), so a record is just
- * csv_write_field()... csv_write_eol(). An empty field starting a record is
- * written as "" so that the record is not an empty line. On failure b is left
- * unchanged. */
+ * starts/ends with a space, or starts with a UTF-8 BOM. The ',' before it is
+ * written too, unless the field starts a record (b is empty or ends with '\n'),
+ * so a record is just csv_write_field()... csv_write_eol(). An empty field
+ * starting a record is written as "" so that the record is not an empty line.
+ * On failure b is left unchanged. */
 int csv_write_field(struct buf *b, const char *s);
 /* Appends the record separator CRLF. */
 int csv_write_eol(struct buf *b);

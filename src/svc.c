@@ -768,6 +768,7 @@ static const char *import_one(struct import_ctx *c, json_t *item, json_t *entry,
 		map_template(item, &in);
 	else
 		in = (struct incoming){.rec = json_incref(item), .state = "concept"};
+	json_object_set_new(entry, "errors", json_array());
 	json_t *name = json_object_get(in.rec, "name"), *id = json_object_get(in.rec, "lars");
 	json_object_set(entry, "name", json_is_string(name) ? name : json_null());
 	json_object_set(entry, "id", json_is_string(id) ? id : json_null());

@@ -73,6 +73,8 @@ static unsigned char ascii_lower(unsigned char c)
 
 int text_html_escape(struct buf *out, const char *s, size_t n)
 {
+	if (n == 0) /* s may be NULL */
+		return 0;
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *rep;
@@ -109,6 +111,9 @@ static const char latin_fold[] =
 
 _Static_assert(sizeof latin_fold - 1 == 0x180 - 0xC0, "latin_fold covers U+00C0..U+017F");
 
+/* A few ranges instead of Unicode tables: the register's names are Dutch and
+ * Frisian, which Latin-1 and Latin Extended-A cover; other scripts are left as
+ * they are rather than guessed at. */
 static enum cp_class classify(uint32_t cp, char asc[3])
 {
 	static const char *const multi[] = {"ae", "th", "ss", "ij", "oe"};
@@ -537,6 +542,8 @@ static const char *markup(struct san *s, const char *p, const char *end)
 int text_sanitize_html(const char *in, size_t n, struct buf *out)
 {
 	struct san s = {.out = out};
+	if (n == 0) /* in may be NULL, and NULL + 0 is undefined in C */
+		return 0;
 	const char *p = in, *end = in + n;
 	while (p < end && !s.err) {
 		const char *lt = memchr(p, '<', (size_t)(end - p));

@@ -18,9 +18,13 @@ size_t text_utf8_len(const char *s, size_t n);
  * style, iframe, object, template, textarea, title and noscript, which is dropped
  * entirely, and HTML comments, which are dropped. Text is re-escaped: '<' and '>'
  * not part of an allowed tag become &lt; &gt;, a bare '&' becomes &amp; (valid
- * named/numeric references such as &amp; &eacute; &#233; &#xE9; are kept), '"'
- * stays as is. Closing tags are balanced: unmatched close tags are dropped and open
- * allowed elements are closed at the end. Output is appended to out.
+ * named/numeric references such as &amp; &eacute; &#233; &#xE9; are kept; names
+ * are checked for form, not against the entity list, as an unknown one renders
+ * as its literal text anyway), '"' stays as is. Closing tags are balanced: unmatched close tags are dropped and open
+ * allowed elements are closed at the end (at most 64 nested; deeper ones are
+ * dropped). A tag cut off by the end of input is dropped, as browsers do.
+ * Invalid UTF-8 becomes U+FFFD and NUL bytes are removed, so the output is
+ * valid UTF-8 and sanitising it again changes nothing. Output is appended to out.
  * Returns 0, or BUF_TOOBIG. */
 int text_sanitize_html(const char *in, size_t n, struct buf *out);
 
@@ -28,14 +32,17 @@ int text_sanitize_html(const char *in, size_t n, struct buf *out);
 int text_html_escape(struct buf *out, const char *s, size_t n);
 
 /* A key for matching organisation names written differently: lower case,
- * Latin accents folded to ASCII (â -> a, ë -> e, ...), every run of characters
- * that are not letters or digits dropped. "Gemeente Noardeast-Fryslân" and
- * "gemeente noardeast fryslan" give the same key. Appends to out. */
+ * Latin accents folded to ASCII (â -> a, ë -> e, ß -> ss, ĳ -> ij, also when
+ * written with combining marks), every run of characters that are not letters
+ * or digits dropped. "Gemeente Noardeast-Fryslân" and "gemeente noardeast
+ * fryslan" give the same key. Letters beyond U+017F are kept unchanged.
+ * Appends to out. */
 int text_name_key(struct buf *out, const char *s);
 
 /* A URL-safe identifier from a name: lower case ASCII letters and digits with
- * single '-' between words, accents folded, at most maxlen bytes (cut at a '-'
- * boundary where possible), never empty ("org" if nothing remains). */
+ * single '-' between words, accents folded, apostrophes dropped ("Children's"
+ * -> "childrens"), at most maxlen bytes (0: no limit; cut at a '-' boundary
+ * where possible), never empty ("org" if nothing remains). */
 int text_slug(struct buf *out, const char *s, size_t maxlen);
 
 /* Removes leading and trailing ASCII whitespace in place; returns s. */

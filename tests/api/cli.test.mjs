@@ -85,7 +85,7 @@ test('bad usage -> exit 2 with a message on stderr', () => {
 test('import --dry-run of the real file prints 1530 created and stores nothing', () => {
   const r = cli(['import', '--db', db, '--dry-run', SEED_FILE]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(lines(r.stdout), [importLine(SEED_FILE, N, 0, 0, 0)]);
+  assert.deepEqual(lines(r.stdout), [importLine(SEED_FILE, N, 0, 0, 0) + ' (dry run)']);
   assert.equal(exportCount(db), 0);
 });
 

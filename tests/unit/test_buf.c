@@ -1,6 +1,8 @@
 /* Unit tests for buf.c. */
 #include "testutil.h"
 
+#include <wchar.h>
+
 #include "buf.h"
 #include "util.h"
 
@@ -13,8 +15,12 @@ static void check_buf(const struct buf *b, const char *want, size_t want_len)
 	assert_int_equal(buf_str(b)[want_len], '\0');
 	if (b->data)
 		assert_true(b->cap > b->len);
-	if (b->max)
+	if (b->max) {
 		assert_true(b->len <= b->max);
+		/* the cap bounds memory too, not just len */
+		if (b->data)
+			assert_true(b->cap <= b->max + 1);
+	}
 }
 
 struct op_case {
@@ -153,6 +159,22 @@ static void test_printf(void **state)
 	}
 }
 
+/* An encoding error (a wide character the C locale cannot represent) fails the
+ * call and leaves the buffer as it was. */
+static void test_printf_error(void **state)
+{
+	static const wchar_t euro[] = {0x20AC, 0};
+	struct buf b;
+	buf_init(&b, 0);
+	assert_int_equal(buf_puts(&b, "keep"), 0);
+	assert_int_equal(buf_printf(&b, "partial %ls", euro), -1);
+	check_buf(&b, "keep", 4);
+	buf_cleanup(&b);
+	assert_int_equal(buf_printf(&b, "%ls", euro), -1);
+	check_buf(&b, "", 0);
+	buf_cleanup(&b);
+}
+
 static void test_reset_release(void **state)
 {
 	struct buf b;
@@ -226,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_binary_and_putc),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_printf_error),
 		cmocka_unit_test(test_reset_release),
 		cmocka_unit_test(test_vprintf),
 	};

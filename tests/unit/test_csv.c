@@ -127,6 +127,14 @@ static void test_read_prefixes(void **state)
 	}
 }
 
+static void test_null_input(void **state)
+{
+	struct csv_reader r;
+	csv_reader_init(&r, NULL, 0, ',');
+	assert_int_equal(csv_reader_next(&r), 0);
+	csv_reader_cleanup(&r);
+}
+
 static void test_field_limit(void **state)
 {
 	struct buf in;
@@ -214,6 +222,8 @@ static const struct write_case write_cases[] = {
 	{" ", "\" \""},
 	{"", "\"\""},
 	{"Frysl\xC3\xA2n", "Frysl\xC3\xA2n"},
+	{"\xEF\xBB\xBF" "bom", "\"\xEF\xBB\xBF" "bom\""},
+	{"x\xEF\xBB\xBF", "x\xEF\xBB\xBF"},
 	{"[\"a\",\"b\"]", "\"[\"\"a\"\",\"\"b\"\"]\""},
 };
 
@@ -263,6 +273,7 @@ static void test_write_read_back(void **state)
 		{"", "", "", NULL},
 		{" padded ", "trailing,", ",leading", "\"", NULL},
 		{"last", NULL},
+		{"\xEF\xBB\xBF", "x", NULL},
 	};
 	struct buf b;
 	buf_init(&b, 0);
@@ -309,6 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_table),
 		cmocka_unit_test(test_read_prefixes),
+		cmocka_unit_test(test_null_input),
 		cmocka_unit_test(test_field_limit),
 		cmocka_unit_test(test_large_fields),
 		cmocka_unit_test(test_record_too_long),

@@ -99,7 +99,7 @@ static void test_day_table(void **state)
  * a date is real exactly when timegm() does not have to normalise it. */
 static void test_day_against_libc(void **state)
 {
-	char s[32];
+	char s[64];
 	for (int y = 1899; y <= 3000; y++) {
 		for (int m = 0; m <= 13; m++) {
 			for (int d = 0; d <= 32; d++) {

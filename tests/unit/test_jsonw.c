@@ -254,7 +254,6 @@ static void test_document(void **state)
 	buf_cleanup(&b);
 }
 
-/* Top-level sequences of values are comma-separated too (used for streaming). */
 static void test_scalars(void **state)
 {
 	static const struct {

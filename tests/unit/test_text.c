@@ -495,6 +495,9 @@ static void test_sanitize_depth_and_size(void **state)
 
 	struct buf small;
 	buf_init(&small, 10);
+	assert_int_equal(text_sanitize_html(NULL, 0, &small), 0);
+	assert_int_equal(text_html_escape(&small, NULL, 0), 0);
+	assert_int_equal(small.len, 0);
 	assert_int_equal(text_sanitize_html("<p>0123456789</p>", 17, &small), BUF_TOOBIG);
 	buf_cleanup(&small);
 	buf_init(&small, 10);

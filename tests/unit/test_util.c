@@ -9,6 +9,15 @@
 
 #include "util.h"
 
+/* gcc and clang announce AddressSanitizer differently */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 struct int_case {
 	const char *s;
 	long long min, max;
@@ -138,7 +147,7 @@ static void expect_oom_abort(void (*fn)(void))
 	close(fds[0]);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-#ifdef __SANITIZE_ADDRESS__
+#ifdef UNDER_ASAN
 	assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 #else
 	assert_true(WIFSIGNALED(status));
