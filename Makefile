@@ -31,7 +31,8 @@ deps:
 	@scripts/install-deps
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/embedded.h | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@
@@ -45,10 +46,12 @@ $(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
 	$(CC) $(CSTD) $(OPT) -c -o $@ $<
 
 $(BIN): $(BUILD)/obj/main.o $(OBJS)
-	$(CC) -o $@ $^ $(LDLIBS_ALL)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(OBJS) tests/unit/testutil.h | $(BUILD)/tests
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJS) $(LDLIBS_ALL) -lcmocka
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJS) $(LDLIBS_ALL) -lcmocka
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -1,5 +1,6 @@
 /* jsonw.c - streaming JSON writer into a struct buf. */
 #include "jsonw.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -7,38 +8,6 @@
 
 #define JSONW_MISUSE (-2)
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), storing the code point, or
- * 0 when s[0] does not start one (overlong, surrogate, > U+10FFFF, truncated).
- * text.c has the same decoder; jsonw is kept free of a dependency on it. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2, v = c & 0x1F, min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3, v = c & 0x0F, min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
 
 /* Bytes that can be copied through unchanged. */
 static int plain(unsigned char c)
@@ -87,7 +56,7 @@ int jsonw_escape(struct buf *b, const char *s, size_t n)
 			continue;
 		}
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = text_utf8_decode(p + i, n - i, &cp);
 		int rc;
 		if (len == 0) {
 			rc = buf_append(b, "\xEF\xBF\xBD", 3);

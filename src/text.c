@@ -4,10 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Length of the well-formed UTF-8 sequence at s (1..4), storing the code point, or
- * 0 when s[0] does not start one (overlong, surrogate, > U+10FFFF, truncated).
- * jsonw.c has the same decoder; each module stays linkable on its own. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	size_t len;
@@ -42,7 +39,7 @@ bool text_utf8_valid(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t cp;
 	for (size_t i = 0, len; i < n; i += len)
-		if ((len = utf8_decode(u + i, n - i, &cp)) == 0)
+		if ((len = text_utf8_decode(u + i, n - i, &cp)) == 0)
 			return false;
 	return true;
 }
@@ -151,7 +148,7 @@ static enum cp_class next_cp(const char **s, char asc[3], size_t *len)
 {
 	const unsigned char *u = (const unsigned char *)*s;
 	uint32_t cp;
-	size_t n = utf8_decode(u, strnlen(*s, 4), &cp);
+	size_t n = text_utf8_decode(u, strnlen(*s, 4), &cp);
 	if (n == 0) {
 		*len = 1;
 		*s += 1;
@@ -344,7 +341,7 @@ static void emit_text(struct san *s, const char *p, size_t n)
 		} else if (c == '\0') {
 			rep = "";
 		} else if (c >= 0x80) {
-			len = utf8_decode(u + i, n - i, &cp);
+			len = text_utf8_decode(u + i, n - i, &cp);
 			if (len) {
 				i += len;
 				continue;

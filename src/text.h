@@ -4,8 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 
+/* Length of the well-formed UTF-8 sequence at s[0..n) (1..4), storing the code
+ * point in *cp, or 0 when s does not start one (overlong, surrogate, > U+10FFFF,
+ * truncated). n must be at least 1. */
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t n);
 /* Number of code points in well-formed UTF-8 s[0..n). */
