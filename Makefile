@@ -5,7 +5,7 @@
 #   make test       install, build, run every test
 #   make check      the whole suite under AddressSanitizer and UndefinedBehaviorSanitizer
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium
+PKGS     := libmicrohttpd jansson sqlite3 libsodium yaml-0.1
 CC       ?= cc
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-truncation -Wno-unused-parameter
@@ -19,7 +19,7 @@ LDLIBS_ALL := $(SAN) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -l
 SRCS     := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
 HDRS     := $(wildcard src/*.h)
-EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql))
+EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql rules/*.yaml rules/*/*.yaml))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 

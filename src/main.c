@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cli.h"
 #include "http.h"
 #include "log.h"
 #include "reg.h"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"  export [--db PATH] --format json|csv [--org CODE]   write the register to stdout\n"
 	"  org list [--db PATH]                      list organisations (code, type, algorithms, name)\n"
 	"  org add [--db PATH] --code CODE --name NAME --type TYPE\n"
+	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch]   the Beslishulp AI-verordening\n"
+	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
+	"  screen [FILE] [--db PATH]                 flag register entries that suggest high risk\n"
 	"  --help, --version\n"
 	"\n"
 	"--db defaults to $AIREG_DB, else var/aireg.db.\n"
@@ -327,6 +331,13 @@ int main(int argc, char **argv)
 		{"serve", cmd_serve}, {"init", cmd_init}, {"import", cmd_import},
 		{"export", cmd_export}, {"org", cmd_org},
 	};
+	/* Engine commands parse their own arguments. */
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} engine[] = {
+		{"classify", cli_classify}, {"assess", cli_assess}, {"screen", cli_screen},
+	};
 	char err[256];
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -348,6 +359,14 @@ int main(int argc, char **argv)
 		if (!rc)
 			rc = commands[i].fn(&o);
 		free(o.args);
+		reg_cleanup();
+		return rc;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(engine); i++) {
+		if (strcmp(argv[1], engine[i].name))
+			continue;
+		int rc = reg_init(err, sizeof err) ? (fprintf(stderr, "aireg: %s\n", err), EXIT_RUNTIME)
+						   : engine[i].fn(argc - 2, argv + 2);
 		reg_cleanup();
 		return rc;
 	}

@@ -44,10 +44,7 @@ static size_t jsize(const json_t *o, const char *k)
 
 int reg_init(char *err, size_t errlen)
 {
-	const struct embedded_file *f = NULL;
-	for (size_t i = 0; i < embedded_count; i++)
-		if (!strcmp(embedded_files[i].path, CONFIG_PATH))
-			f = &embedded_files[i];
+	const struct embedded_file *f = embedded_find(CONFIG_PATH);
 	json_error_t je;
 	if (!f || !(config = json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, &je))) {
 		snprintf(err, errlen, "%s: %s", CONFIG_PATH, f ? je.text : "not embedded");

@@ -67,14 +67,6 @@ bool svc_org_type_valid(const char *type)
 	return false;
 }
 
-static const struct embedded_file *embedded(const char *path)
-{
-	for (size_t i = 0; i < embedded_count; i++)
-		if (!strcmp(embedded_files[i].path, path))
-			return &embedded_files[i];
-	return NULL;
-}
-
 static int org_id_cb(void *ctx, const struct org *o)
 {
 	*(long long *)ctx = o->id;
@@ -95,7 +87,7 @@ static int insert_org(struct store *st, const char *code, const char *name, cons
 /* Reads "name;identifier[;...]" rows of an embedded list, calling fn per row. */
 static int each_org_row(const char *path, int (*fn)(void *, char **, size_t), void *ctx)
 {
-	const struct embedded_file *f = embedded(path);
+	const struct embedded_file *f = embedded_find(path);
 	struct csv_reader r;
 	int rc = 0, n;
 	if (!f)
@@ -653,6 +645,38 @@ static int parse_import(const char *data, size_t len, bool csv, json_t **items,
 	return 0;
 }
 
+/* Maps one item of a file of the given format to v1.0 keys (new references). */
+static void map_item(enum import_format fmt, json_t *item, struct incoming *in)
+{
+	if (fmt == FMT_SCRAPE)
+		map_scrape(item, in);
+	else if (fmt == FMT_TEMPLATE)
+		map_template(item, in);
+	else
+		*in = (struct incoming){.rec = json_incref(item), .state = "concept"};
+}
+
+int svc_read_records(const char *data, size_t len, bool csv, json_t **records, struct svc_err *e)
+{
+	json_t *items, *item;
+	enum import_format fmt;
+	size_t i;
+	int rc = parse_import(data, len, csv, &items, &fmt, e);
+	*records = json_array();
+	if (rc)
+		return rc;
+	json_array_foreach(items, i, item) {
+		struct incoming in = {0};
+		if (!json_is_object(item))
+			continue;
+		map_item(fmt, item, &in);
+		json_array_append_new(*records, in.rec);
+		json_decref(in.meta);
+	}
+	json_decref(items);
+	return 0;
+}
+
 struct import_ctx {
 	struct store *st;
 	const char *org_code, *now;
@@ -762,12 +786,7 @@ static const char *import_one(struct import_ctx *c, json_t *item, json_t *entry,
 	memset(&e->errs, 0, sizeof e->errs);
 	if (!json_is_object(item))
 		return reject(entry, e, "", "wrong_type", "a record must be a JSON object");
-	if (c->fmt == FMT_SCRAPE)
-		map_scrape(item, &in);
-	else if (c->fmt == FMT_TEMPLATE)
-		map_template(item, &in);
-	else
-		in = (struct incoming){.rec = json_incref(item), .state = "concept"};
+	map_item(c->fmt, item, &in);
 	json_object_set_new(entry, "errors", json_array());
 	json_t *name = json_object_get(in.rec, "name"), *id = json_object_get(in.rec, "lars");
 	json_object_set(entry, "name", json_is_string(name) ? name : json_null());

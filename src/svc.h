@@ -56,6 +56,11 @@ int svc_import(struct store *st, const char *data, size_t len, bool csv, const c
 	       int flags, json_t **report, void (*progress)(size_t done, size_t total),
 	       struct svc_err *e);
 
+/* Reads a file in any import shape as an array (caller owns) of records with
+ * v1.0 API keys, mapped but not validated (for screening). 400 when the file
+ * is malformed. */
+int svc_read_records(const char *data, size_t len, bool csv, json_t **records, struct svc_err *e);
+
 /* Writes the latest records of non-archived algorithms (of one organisation when
  * org_code is set) as a JSON array with v1.0 keys, or as CSV with the official
  * header. */

@@ -498,10 +498,24 @@ static void test_normalize_table(void **state)
 			json_decref(again);
 			json_decref(want);
 		} else {
-			if (errs.n != nwant)
+			/* Beyond the expected errors only a "required" on a field already
+			 * named may follow (an invalid value leaves the field absent). */
+			size_t extra = 0;
+			for (size_t k = 0; k < errs.n; k++) {
+				bool expected = false, consequence = false;
+				for (size_t w = 0; w < nwant; w++) {
+					size_t fl = (size_t)(strchr(c->errs[w], ' ') - c->errs[w]);
+					bool same_field = strlen(errs.e[k].field) == fl && !strncmp(errs.e[k].field, c->errs[w], fl);
+					expected |= same_field && !strcmp(c->errs[w] + fl + 1, errs.e[k].code);
+					consequence |= same_field && strstr(errs.e[k].field, "].") &&
+						       !strcmp(errs.e[k].code, "required");
+				}
+				extra += !expected && !consequence;
+			}
+			if (extra || errs.n < nwant)
 				dump_errors(c->in, &errs);
 			CHECK(!out, "case %zu %s: accepted", i, c->in);
-			CHECK(errs.n == nwant, "case %zu %s: %zu errors, want %zu", i, c->in, errs.n, nwant);
+			CHECK(extra == 0 && errs.n >= nwant, "case %zu %s: %zu errors, want %zu", i, c->in, errs.n, nwant);
 			for (size_t k = 0; k < nwant; k++) {
 				char field[64], code[32];
 				const char *sp = strchr(c->errs[k], ' ');

@@ -582,6 +582,8 @@ static void test_import_dry_run(void **state)
 	json_decref(report);
 }
 
+static char report_not_set;
+
 static void test_import_malformed(void **state)
 {
 	struct fx *f = *state;
@@ -606,7 +608,7 @@ static void test_import_malformed(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct svc_err e;
-		json_t *report = (json_t *)&report;
+		json_t *report = (json_t *)&report_not_set;
 		int rc = import_text(f->st, cases[i].text, cases[i].csv, NULL, 0, &report, &e);
 		CHECK(rc == 400, "case %zu: status %d", i, rc);
 		CHECK(e.status == 400, "case %zu: e.status %d", i, e.status);
@@ -625,7 +627,8 @@ static void test_import_malformed(void **state)
 			snprintf(where, sizeof where, "line %d", e.line);
 			CHECK(strstr(e.message, where), "case %zu: message %s", i, e.message);
 		}
-		json_decref(report == (json_t *)&report ? NULL : report);
+		CHECK(report != (json_t *)&report_not_set, "case %zu: *report not set", i);
+		json_decref(report);
 	}
 	assert_int_equal(algo_total(f->st), 0);
 }
@@ -646,7 +649,7 @@ static const char rich_file[] =
 	" \"source_id\": \"NUE-001\", \"begin_date\": \"2021-03\", \"end_date\": \"2030-12\","
 	" \"impacttoetsen\": \"DPIA\", \"publication_category\": \"Impactvolle algoritmes\","
 	" \"lawful_basis_grouping\": [{\"title\": \"Wegenverkeerswet 1994\", \"link\": \"https://wetten.overheid.nl/BWBR0006622\"},"
-	"   {\"title\": \"Gemeentewet, art. 1\"}],"
+	"   {\"title\": \"Gemeentewet, art. 1\", \"link\": \"https://wetten.overheid.nl/BWBR0005416\"}],"
 	" \"impacttoetsen_grouping\": [{\"title\": \"Data Protection Impact Assessment (DPIA)\", \"link\": \"https://x.nl/dpia\"}],"
 	" \"source_data_grouping\": [{\"title\": \"BRP\", \"link\": \"https://www.rvig.nl/brp\"}]},"
 	"{\"name\": \"[Pilot] Chatbot – Fryslân €\", \"organization\": \"Gemeente Noardeast-Fryslân\","
