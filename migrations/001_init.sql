@@ -52,6 +52,11 @@ CREATE TRIGGER algorithm_versions_no_update BEFORE UPDATE ON algorithm_versions
 BEGIN SELECT RAISE(ABORT, 'algorithm versions are immutable'); END;
 CREATE TRIGGER algorithm_versions_no_delete BEFORE DELETE ON algorithm_versions
 BEGIN SELECT RAISE(ABORT, 'algorithm versions are immutable'); END;
+-- INSERT OR REPLACE deletes without firing DELETE triggers (recursive_triggers is off).
+CREATE TRIGGER algorithm_versions_no_replace BEFORE INSERT ON algorithm_versions
+WHEN EXISTS (SELECT 1 FROM algorithm_versions
+	     WHERE algorithm_id = NEW.algorithm_id AND version = NEW.version)
+BEGIN SELECT RAISE(ABORT, 'algorithm versions are immutable'); END;
 
 -- rowid = algorithms.id. remove_diacritics 2 folds accents ("Fryslan" finds "Fryslân").
 CREATE VIRTUAL TABLE algorithms_fts USING fts5(

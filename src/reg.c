@@ -77,8 +77,11 @@ int reg_init(char *err, size_t errlen)
 			fl->type = REG_ENUM;
 		} else if (type && !strcmp(type, "array") && items) {
 			fl->type = REG_LINKS;
-			fl->title_max = jsize(json_object_get(items, "title"), "max_length");
-			fl->link_max = jsize(json_object_get(items, "link"), "max_length");
+			json_t *title = json_object_get(items, "title"), *link = json_object_get(items, "link");
+			fl->title_max = jsize(title, "max_length");
+			fl->link_max = jsize(link, "max_length");
+			fl->title_required = json_is_true(json_object_get(title, "required"));
+			fl->link_required = json_is_true(json_object_get(link, "required"));
 		} else if (type && !strcmp(type, "array")) {
 			fl->type = REG_LIST;
 		} else if (type && !strcmp(type, "string")) {
@@ -340,10 +343,13 @@ static json_t *clean_links(const struct reg_field *f, json_t *v, struct reg_erro
 			if (c)
 				json_object_set_new(o, k, c);
 		}
-		if (json_object_size(o) && !json_object_get(o, "title")) {
+		static const char *const parts[] = {"title", "link"};
+		for (int p = 0; p < 2 && json_object_size(o); p++) {
 			char sub[64];
-			snprintf(sub, sizeof sub, "%s.title", field);
-			reg_error_add(errs, sub, "required", "%s is required for each link", sub);
+			if (!(p ? f->link_required : f->title_required) || json_object_get(o, parts[p]))
+				continue;
+			snprintf(sub, sizeof sub, "%s.%s", field, parts[p]);
+			reg_error_add(errs, sub, "required", "%s is required for each item of %s", sub, f->key);
 		}
 		if (json_object_size(o))
 			json_array_append(out, o);

@@ -30,6 +30,7 @@ struct reg_field {
 	bool required, show_always, html;
 	json_t *permitted;            /* array of strings, or NULL */
 	size_t title_max, link_max;   /* REG_LINKS: limits of the items' title and link */
+	bool title_required, link_required;
 };
 
 #define REG_MAX_ERRORS 64
@@ -77,8 +78,8 @@ bool reg_id_valid(const char *id);
 /* Writes a new random valid ID (9 bytes with NUL). */
 void reg_id_generate(char out[9]);
 
-/* Writes any jansson value through the streaming writer; objects that are
- * records are written in canonical key order. */
+/* Writes any jansson value through the streaming writer, keys in the object's
+ * order (use reg_canonical for a record's canonical form). */
 void reg_write_json(struct jsonw *w, const json_t *v);
 /* The canonical JSON text of a record (caller frees). */
 char *reg_canonical(const json_t *rec);

@@ -17,6 +17,7 @@ enum {
 	STORE_EXISTS = -3,     /* unique key taken */
 	STORE_NEWER = -4,      /* database schema newer than this binary */
 	STORE_BUSY = -5,       /* lock timeout */
+	STORE_CONFLICT = -6,   /* optimistic concurrency: not the expected version */
 };
 
 struct store;
@@ -107,7 +108,8 @@ int store_algo_find_name(struct store *st, long long org_id, const char *name,
 			 int (*cb)(void *, const char *lars), void *ctx);
 /* STORE_EXISTS when lars is taken. */
 int store_algo_insert(struct store *st, const struct algo_write *w);
-/* Adds version expected+1; STORE_EXISTS (conflict) when the latest is not expected. */
+/* Adds version expected+1; STORE_CONFLICT when the latest is not expected,
+ * STORE_EXISTS when a unique key (source_id) is taken. */
 int store_algo_add_version(struct store *st, const struct algo_write *w, int expected);
 int store_algo_set_state(struct store *st, const char *lars, const char *state, const char *now);
 int store_algo_versions(struct store *st, const char *lars,

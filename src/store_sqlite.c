@@ -152,19 +152,21 @@ static int migration_number(const char *path)
 	return util_parse_int(digits, 1, 999, &n) ? -1 : (int)n;
 }
 
-static int migrate(struct store *st, char *err, size_t errlen)
+/* The highest schema version this binary knows. */
+static int known_version(void)
 {
-	int have = store_schema_version(st), want = 0;
+	int want = 0;
 	for (size_t i = 0; i < embedded_count; i++) {
 		int n = migration_number(embedded_files[i].path);
 		if (!strncmp(embedded_files[i].path, "migrations/", 11) && n > want)
 			want = n;
 	}
-	if (have > want) {
-		snprintf(err, errlen, "database schema version %d is newer than this aireg knows (%d)",
-			 have, want);
-		return STORE_NEWER;
-	}
+	return want;
+}
+
+static int migrate(struct store *st, char *err, size_t errlen)
+{
+	int have = store_schema_version(st), want = known_version();
 	if (have == want)
 		return STORE_OK;
 	char *msg = NULL;
@@ -208,6 +210,14 @@ int store_open(const char *path, bool create, struct store **out, char *err, siz
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
+	/* Checked before anything is set, so that a refused database stays untouched. */
+	int have = store_schema_version(st);
+	if (have > known_version()) {
+		snprintf(err, errlen, "database schema version %d is newer than this aireg knows (%d)",
+			 have, known_version());
+		rc = STORE_NEWER;
+		goto out;
+	}
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 			 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
@@ -525,7 +535,7 @@ int store_algo_add_version(struct store *st, const struct algo_write *w, int exp
 		rc = sqlite3_step(s);
 	} else if (rc == SQLITE_DONE) {
 		done(s);
-		return STORE_EXISTS;   /* no row at the expected version: a newer one exists */
+		return STORE_CONFLICT; /* no row at the expected version: a newer one exists */
 	}
 	rc = result(st, rc);
 	done(s);

@@ -291,12 +291,32 @@ static void prepare(struct prepared *p, json_t *rec, long long org_id, const cha
 	json_decref(missing);
 }
 
+/* 409 when another algorithm of the organisation has the record's source ID. */
+static int check_source_id(struct store *st, const struct prepared *p, const char *self,
+			   struct svc_err *e)
+{
+	char other[9];
+	if (!p->w.source_id)
+		return 0;
+	int rc = store_algo_find_source(st, p->w.org_id, p->w.source_id, other);
+	if (rc == STORE_NOTFOUND || (!rc && self && !strcmp(other, self)))
+		return 0;
+	if (rc)
+		return store_err(e, st, rc);
+	memset(&e->errs, 0, sizeof e->errs);
+	reg_error_add(&e->errs, "source_id", "already_exists", "source_id %.60s is used by algorithm %s",
+		      p->w.source_id, other);
+	return err(e, 409, "already_exists", "source_id %.60s is used by algorithm %s", p->w.source_id, other);
+}
+
 /* Inserts a new algorithm; generates the ID when rec has none. */
 static int insert_algo(struct store *st, struct prepared *p, struct svc_err *e)
 {
 	bool given = p->w.lars != NULL;
 	char id[9];
-	int rc;
+	int rc = check_source_id(st, p, NULL, e);
+	if (rc)
+		return rc;
 	for (int tries = 0; tries < 20; tries++) {
 		if (!given) {
 			reg_id_generate(id);
@@ -395,8 +415,11 @@ static int add_version(struct store *st, struct prepared *p, const struct curren
 	*changed = strcmp(p->record, c->record) != 0;
 	if (!*changed)
 		return 0;
-	int rc = store_algo_add_version(st, &p->w, c->version);
-	if (rc == STORE_EXISTS) {
+	int rc = check_source_id(st, p, p->w.lars, e);
+	if (rc)
+		return rc;
+	rc = store_algo_add_version(st, &p->w, c->version);
+	if (rc == STORE_CONFLICT) {
 		e->current_version = c->version + 1;
 		return err(e, 409, "version_conflict", "algorithm %s was changed by someone else", p->w.lars);
 	}
@@ -461,7 +484,11 @@ bool svc_fts_query(const char *q, struct buf *out)
 			p++;
 			continue;
 		}
-		buf_printf(out, "%s\"%.*s\"*", words++ ? " " : "", (int)(p - s > 64 ? 64 : p - s), s);
+		size_t n = (size_t)(p - s);
+		if (n > 64)  /* cut long words at a character boundary */
+			for (n = 64; n && (s[n] & 0xC0) == 0x80; n--)
+				;
+		buf_printf(out, "%s\"%.*s\"*", words++ ? " " : "", (int)n, s);
 	}
 	return words > 0;
 }
@@ -572,8 +599,18 @@ static int parse_csv(const char *data, size_t len, json_t **items, struct svc_er
 	struct csv_reader r;
 	int n, col_field[CSV_MAX_FIELDS];
 	size_t ncols = 0;
-	csv_reader_init(&r, data, len, ',');
 	*items = json_array();
+	if (!text_utf8_valid(data, len)) {
+		size_t line = 1, col = 1, i = 0;
+		uint32_t cp;
+		for (size_t k; i < len && (k = text_utf8_decode((const unsigned char *)data + i, len - i, &cp));
+		     i += k, col++)
+			if (data[i] == '\n')
+				line++, col = 0;
+		return err(e, 400, "malformed_csv", "line %zu, column %zu: the file is not UTF-8 (save it as "
+			   "UTF-8 and import again)", line, col);
+	}
+	csv_reader_init(&r, data, len, ',');
 	if ((n = csv_reader_next(&r)) != 1) {
 		csv_reader_cleanup(&r);
 		return err(e, 400, "malformed_csv", "%s", n < 0 ? r.errmsg : "the file is empty");

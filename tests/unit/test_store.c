@@ -677,7 +677,7 @@ static void test_algo_versions(void **state)
 	assert_int_equal(store_algo_versions(f->st, "99999999", versions_cb, &none), STORE_NOTFOUND);
 	assert_int_equal(none.n, 0);
 
-	/* A stale expected version: STORE_EXISTS, and nothing changes. */
+	/* A stale expected version: STORE_CONFLICT, and nothing changes. */
 	char *before = raw_text(f->path, "SELECT a.version || a.name || a.status || a.completeness || a.updated_at "
 					 "|| coalesce(a.source_id, '') FROM algorithms a ORDER BY a.lars");
 	char *before_v = raw_text(f->path, "SELECT algorithm_id || ':' || version || ':' || record "
@@ -688,7 +688,7 @@ static void test_algo_versions(void **state)
 		make_write(a, ids, 9, &w, rec_stale, sizeof rec_stale);
 		w.name = "stale";
 		w.now = "2024-06-01T00:00:00Z";
-		CHECK(store_algo_add_version(f->st, &w, expected) == STORE_EXISTS, "expected %d", expected);
+		CHECK(store_algo_add_version(f->st, &w, expected) == STORE_CONFLICT, "expected %d", expected);
 	}
 	char *after = raw_text(f->path, "SELECT a.version || a.name || a.status || a.completeness || a.updated_at "
 					"|| coalesce(a.source_id, '') FROM algorithms a ORDER BY a.lars");
