@@ -19,7 +19,7 @@ LDLIBS_ALL := $(SAN) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -l
 SRCS     := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
 HDRS     := $(wildcard src/*.h)
-EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql rules/*.yaml rules/*/*.yaml))
+EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql rules/*.yaml rules/*/*.yaml rules/algoritmekader/*.json))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 

@@ -21,7 +21,9 @@ CREATE TABLE algorithms (
 	lars                 TEXT NOT NULL UNIQUE,   -- the register's 8-digit algorithm ID
 	org_id               INTEGER NOT NULL REFERENCES orgs(id),
 	source_id            TEXT,
-	state                TEXT NOT NULL CHECK (state IN ('concept', 'gepubliceerd', 'gearchiveerd')),
+	-- the workflow state of the latest version, or gearchiveerd
+	state                TEXT NOT NULL CHECK (state IN ('concept', 'ter beoordeling', 'gepubliceerd',
+	                                                    'teruggetrokken', 'gearchiveerd')),
 	version              INTEGER NOT NULL,
 	name                 TEXT NOT NULL,
 	description_short    TEXT,

@@ -1,11 +1,13 @@
 /* api.c - JSON API handlers: parse the request, call a service, render JSON. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api.h"
+#include "auth.h"
 #include "jsonw.h"
 #include "reg.h"
 #include "svc.h"
@@ -72,6 +74,11 @@ static void svc_error(struct http_req *r, const struct svc_err *e, const json_t 
 		jsonw_int(&w, e->line);
 		jsonw_key(&w, "column");
 		jsonw_int(&w, e->column);
+	}
+	if (e->status == 429) {
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", e->retry_after);
+		http_set_header(r, "Retry-After", secs);
 	}
 	if (!strcmp(e->code, "version_conflict")) {
 		jsonw_key(&w, "current_version");
@@ -198,7 +205,7 @@ static void org_create(struct http_req *r)
 	if (!body)
 		return;
 	const char *code = json_string_value(json_object_get(body, "code"));
-	int rc = svc_org_create(r->st, code, json_string_value(json_object_get(body, "name")),
+	int rc = svc_org_create(r->st, r->actor, code, json_string_value(json_object_get(body, "name")),
 				json_string_value(json_object_get(body, "type")), &e);
 	if (rc) {
 		svc_error(r, &e, NULL);
@@ -214,9 +221,10 @@ static void org_create(struct http_req *r)
 
 /* ---- algorithms ---- */
 
-static int algo_cb(void *ctx, const struct algo *a)
+static int algo_cb(void *ctx, const struct algo_view *v)
 {
 	struct http_req *r = ctx;
+	const struct algo *a = v->algo;
 	struct jsonw w;
 	char etag[16];
 	jsonw_init(&w, &r->out);
@@ -225,10 +233,21 @@ static int algo_cb(void *ctx, const struct algo *a)
 	jsonw_str(&w, a->lars);
 	jsonw_key(&w, "version");
 	jsonw_int(&w, a->version);
-	jsonw_key(&w, "latest_version");
-	jsonw_int(&w, a->latest);
-	jsonw_key(&w, "state");
-	jsonw_str(&w, a->state);
+	jsonw_key(&w, "status");
+	jsonw_str(&w, a->status);
+	if (v->member) {  /* what only the organisation sees */
+		jsonw_key(&w, "latest_version");
+		jsonw_int(&w, a->latest);
+		jsonw_key(&w, "state");
+		jsonw_str(&w, a->state);
+		jsonw_key(&w, "publication_mode");
+		jsonw_str(&w, v->publication_mode);
+	}
+	jsonw_key(&w, "published_version");
+	if (v->published_version)
+		jsonw_int(&w, v->published_version);
+	else
+		jsonw_null(&w);
 	jsonw_key(&w, "organisation");
 	jsonw_obj_open(&w);
 	jsonw_key(&w, "code");
@@ -260,14 +279,12 @@ static int algo_cb(void *ctx, const struct algo *a)
 	return jsonw_error(&w);
 }
 
-/* Renders an algorithm (version 0 = latest) with the given status. */
+/* Renders the version of an algorithm the actor may see (0 = default). */
 static void render_algo(struct http_req *r, const char *lars, int version, int status)
 {
-	int rc = reg_id_valid(lars) ? store_algo_get(r->st, lars, version, algo_cb, r) : STORE_NOTFOUND;
-	if (rc == STORE_NOTFOUND)
-		api_error(r, 404, "not_found", version ? "no such algorithm version" : "no such algorithm", NULL);
-	else if (rc)
-		api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+	struct svc_err e = {0};
+	if (svc_algo_get(r->st, r->actor, lars, version, algo_cb, r, &e))
+		svc_error(r, &e, NULL);
 	else
 		r->status = status;
 }
@@ -281,7 +298,7 @@ static void algo_get(struct http_req *r)
 	render_algo(r, r->params[0], (int)version, 200);
 }
 
-static int version_cb(void *ctx, int version, const char *created_at)
+static int version_cb(void *ctx, int version, const char *created_at, const char *status)
 {
 	struct jsonw *w = ctx;
 	jsonw_obj_open(w);
@@ -289,6 +306,8 @@ static int version_cb(void *ctx, int version, const char *created_at)
 	jsonw_int(w, version);
 	jsonw_key(w, "created_at");
 	jsonw_str(w, created_at);
+	jsonw_key(w, "status");
+	jsonw_str(w, status);
 	jsonw_obj_close(w);
 	return 0;
 }
@@ -296,20 +315,63 @@ static int version_cb(void *ctx, int version, const char *created_at)
 static void algo_versions(struct http_req *r)
 {
 	struct jsonw w;
+	struct svc_err e = {0};
 	jsonw_init(&w, &r->out);
 	jsonw_obj_open(&w);
 	jsonw_key(&w, "id");
 	jsonw_str(&w, r->params[0]);
 	jsonw_key(&w, "versions");
 	jsonw_arr_open(&w);
-	int rc = reg_id_valid(r->params[0]) ? store_algo_versions(r->st, r->params[0], version_cb, &w)
-					    : STORE_NOTFOUND;
+	int rc = svc_algo_versions(r->st, r->actor, r->params[0], version_cb, &w, &e);
 	jsonw_arr_close(&w);
 	jsonw_obj_close(&w);
-	if (rc == STORE_NOTFOUND)
-		api_error(r, 404, "not_found", "no such algorithm", NULL);
-	else if (rc)
-		api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+	if (rc)
+		svc_error(r, &e, NULL);
+}
+
+static int publication_cb(void *ctx, const struct publication *p)
+{
+	struct jsonw *w = ctx;
+	const char *keys[] = {"status", "released_by", "released_at", "decided_by", "decided_at", "reason"};
+	const char *vals[] = {p->status, p->released_by, p->released_at, p->decided_by, p->decided_at, p->reason};
+	jsonw_obj_open(w);
+	jsonw_key(w, "version");
+	jsonw_int(w, p->version);
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		jsonw_key(w, keys[i]);
+		jsonw_str(w, vals[i]);
+	}
+	jsonw_obj_close(w);
+	return 0;
+}
+
+static void algo_publications(struct http_req *r)
+{
+	struct jsonw w;
+	struct svc_err e = {0};
+	jsonw_init(&w, &r->out);
+	jsonw_obj_open(&w);
+	jsonw_key(&w, "id");
+	jsonw_str(&w, r->params[0]);
+	jsonw_key(&w, "publications");
+	jsonw_arr_open(&w);
+	int rc = svc_algo_publications(r->st, r->actor, r->params[0], publication_cb, &w, &e);
+	jsonw_arr_close(&w);
+	jsonw_obj_close(&w);
+	if (rc)
+		svc_error(r, &e, NULL);
+}
+
+/* "view=workspace" asks for the latest versions of one's own organisations. */
+static bool workspace_param(struct http_req *r, bool *workspace)
+{
+	const char *v = http_query(r, "view");
+	*workspace = v && !strcmp(v, "workspace");
+	if (v && !*workspace && strcmp(v, "public")) {
+		bad_param(r, "view", "must be public or workspace");
+		return false;
+	}
+	return true;
 }
 
 static int summary_cb(void *ctx, const struct algo_summary *a)
@@ -373,6 +435,10 @@ static void algo_list(struct http_req *r)
 	long long page = 1, total = 0;
 	const char *v;
 	struct buf fts, items;
+	struct svc_err e = {0};
+	bool workspace;
+	if (!workspace_param(r, &workspace))
+		return;
 	if ((v = http_query(r, "page")) && util_parse_int(v, 1, 1000000, &page))
 		return bad_param(r, "page", "must be a whole number from 1");
 	if ((v = http_query(r, "limit")) && util_parse_int(v, 1, 100, &q.limit))
@@ -390,10 +456,10 @@ static void algo_list(struct http_req *r)
 	buf_init(&items, 0);
 	jsonw_init(&w, &items);
 	jsonw_arr_open(&w);
-	int rc = store_algo_list(r->st, &q, &total, summary_cb, &w);
+	int rc = svc_algo_list(r->st, r->actor, workspace, &q, &total, summary_cb, &w, &e);
 	jsonw_arr_close(&w);
 	if (rc) {
-		api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+		svc_error(r, &e, NULL);
 	} else {
 		buf_printf(&r->out, "{\"total\":%lld,\"page\":%lld,\"limit\":%lld,\"results\":", total, page,
 			   q.limit);
@@ -411,7 +477,7 @@ static void algo_create(struct http_req *r)
 	char lars[9], loc[64];
 	if (!body)
 		return;
-	if (svc_algo_create(r->st, r->params[0], body, lars, &e)) {
+	if (svc_algo_create(r->st, r->actor, r->params[0], body, lars, &e)) {
 		svc_error(r, &e, NULL);
 	} else {
 		snprintf(loc, sizeof loc, "/api/v1/algorithms/%s", lars);
@@ -437,30 +503,60 @@ static void algo_update(struct http_req *r)
 	}
 	if (util_parse_int(im, 1, 1000000000, &expected))
 		return api_error(r, 400, "invalid_header", "If-Match must hold a version number, e.g. \"3\"", NULL);
-	if (!reg_id_valid(r->params[0]))
-		return api_not_found(r);
 	json_t *body = json_body(r);
 	struct svc_err e = {0};
 	int version;
 	if (!body)
 		return;
-	if (svc_algo_update(r->st, r->params[0], (int)expected, body, &version, &e))
+	if (svc_algo_update(r->st, r->actor, r->params[0], (int)expected, body, &version, &e))
 		svc_error(r, &e, NULL);
 	else
 		render_algo(r, r->params[0], 0, 200);
 	json_decref(body);
 }
 
-static void algo_archive(struct http_req *r)
+/* An optional {"reason": "..."} body for workflow steps. */
+static bool reason_body(struct http_req *r, char **reason)
+{
+	*reason = NULL;
+	if (!r->body.len)
+		return true;
+	json_t *body = json_body(r);
+	if (!body)
+		return false;
+	const char *v = json_string_value(json_object_get(body, "reason"));
+	*reason = v ? xstrdup(v) : NULL;
+	json_decref(body);
+	return true;
+}
+
+/* The workflow steps share one shape: act, then show the algorithm. */
+static void workflow(struct http_req *r, int step)
 {
 	struct svc_err e = {0};
-	if (!reg_id_valid(r->params[0]))
-		return api_not_found(r);
-	if (svc_algo_archive(r->st, r->params[0], &e))
+	char *reason;
+	int rc;
+	if (!reason_body(r, &reason))
+		return;
+	switch (step) {
+	case 0: rc = svc_algo_release(r->st, r->actor, r->params[0], &e); break;
+	case 1: rc = svc_algo_publish(r->st, r->actor, r->params[0], &e); break;
+	case 2: rc = svc_algo_reject(r->st, r->actor, r->params[0], reason, &e); break;
+	case 3: rc = svc_algo_retract(r->st, r->actor, r->params[0], reason, &e); break;
+	default: rc = svc_algo_archive(r->st, r->actor, r->params[0], &e); break;
+	}
+	free(reason);
+	if (rc)
 		svc_error(r, &e, NULL);
 	else
 		render_algo(r, r->params[0], 0, 200);
 }
+
+static void algo_release(struct http_req *r) { workflow(r, 0); }
+static void algo_publish(struct http_req *r) { workflow(r, 1); }
+static void algo_reject(struct http_req *r) { workflow(r, 2); }
+static void algo_retract(struct http_req *r) { workflow(r, 3); }
+static void algo_archive(struct http_req *r) { workflow(r, 4); }
 
 static bool flag_param(struct http_req *r, const char *name)
 {
@@ -479,7 +575,7 @@ static void import(struct http_req *r)
 				 NULL);
 	int flags = (flag_param(r, "dry_run") ? IMPORT_DRY_RUN : 0) |
 		    (flag_param(r, "skip_invalid") ? IMPORT_SKIP_INVALID : 0);
-	int rc = svc_import(r->st, r->body.data ? r->body.data : "", r->body.len, csv,
+	int rc = svc_import(r->st, r->actor, r->body.data ? r->body.data : "", r->body.len, csv,
 			    http_query(r, "organisation"), flags, &report, NULL, &e);
 	if (rc) {
 		svc_error(r, &e, report);
@@ -495,14 +591,367 @@ static void export(struct http_req *r)
 {
 	const char *fmt = http_query(r, "format");
 	struct svc_err e = {0};
-	bool csv = fmt && !strcmp(fmt, "csv");
+	bool csv = fmt && !strcmp(fmt, "csv"), workspace;
 	if (fmt && !csv && strcmp(fmt, "json"))
 		return bad_param(r, "format", "must be json or csv");
-	if (svc_export(r->st, http_query(r, "organisation"), csv, &r->out, &e))
+	if (!workspace_param(r, &workspace))
+		return;
+	if (svc_export(r->st, r->actor, workspace, http_query(r, "organisation"), csv, &r->out, &e))
 		return svc_error(r, &e, NULL);
 	r->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
 	http_set_header(r, "Content-Disposition",
 			csv ? "attachment; filename=\"algoritmes.csv\"" : "attachment; filename=\"algoritmes.json\"");
+}
+
+/* ---- who is asking ---- */
+
+/* Plain-HTTP localhost cannot set a Secure cookie, and the __Host- prefix needs
+ * Secure: over TLS the cookie is __Host-aireg_session, otherwise (development on
+ * localhost) aireg_session. Both are HttpOnly and SameSite=Lax. */
+#define COOKIE_TLS "__Host-aireg_session"
+#define COOKIE_PLAIN "aireg_session"
+
+static const char *trusted_proxies; /* comma-separated addresses, from AIREG_TRUSTED_PROXIES */
+static const char *proxy_header;    /* e.g. "X-Remote-User" */
+static const char *proxy_org, *proxy_role;
+
+void api_configure(const char *proxies, const char *header, const char *default_org, const char *default_role)
+{
+	trusted_proxies = proxies && *proxies ? proxies : NULL;
+	proxy_header = header && *header ? header : "X-Remote-User";
+	proxy_org = default_org && *default_org ? default_org : NULL;
+	proxy_role = default_role && *default_role ? default_role : NULL;
+}
+
+static bool from_trusted_proxy(const struct http_req *r)
+{
+	size_t n = strlen(r->addr);
+	for (const char *p = trusted_proxies; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len && *p == ' ')
+			p++, len--;
+		if (n && len == n && !memcmp(p, r->addr, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+static const char *session_cookie(struct http_req *r)
+{
+	const char *c = http_cookie(r, COOKIE_TLS);
+	return c ? c : http_cookie(r, COOKIE_PLAIN);
+}
+
+static bool safe_method(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD");
+}
+
+static bool api_before(struct http_req *r, const struct http_route *route)
+{
+	struct svc_err e = {0};
+	const char *authz = http_header(r, "Authorization"), *cookie = session_cookie(r);
+	bool proxied = trusted_proxies && from_trusted_proxy(r);
+	r->actor = xmalloc(sizeof *r->actor);
+	*r->actor = auth_anonymous;
+	if (proxied) {
+		const char *proto = http_header(r, "X-Forwarded-Proto");
+		r->https = proto && !strcmp(proto, "https");
+	}
+	if (authz && !strncasecmp(authz, "Bearer ", 7)) {
+		if (svc_token_actor(r->st, authz + 7, r->actor, &e)) {
+			svc_error(r, &e, NULL);
+			http_set_header(r, "WWW-Authenticate", "Bearer");
+			return false;
+		}
+		return true;  /* bearer tokens are not sent by browsers on their own: no CSRF */
+	}
+	if (proxied && http_header(r, proxy_header)) {
+		if (svc_proxy_actor(r->st, http_header(r, proxy_header), proxy_org, proxy_role, r->actor, &e)) {
+			svc_error(r, &e, NULL);
+			return false;
+		}
+	} else if (cookie && svc_session_actor(r->st, cookie, r->actor, &e)) {
+		*r->actor = auth_anonymous;  /* an ended session reads as anonymous */
+	}
+	/* A cookie rides along with any request a browser makes, so every
+	 * state-changing request made with one must carry the session's token.
+	 * Logging in is the exception: it has no session yet. */
+	if (r->actor->csrf[0] && !safe_method(r->method) && strcmp(route->pattern, "/api/v1/session")) {
+		const char *token = http_header(r, "X-CSRF-Token");
+		size_t n = strlen(r->actor->csrf);
+		if (!token || strlen(token) != n || sodium_memcmp(token, r->actor->csrf, n)) {
+			api_error(r, 403, "csrf_failed", "missing or wrong CSRF token (send X-CSRF-Token)", NULL);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- session ---- */
+
+static void set_cookie(struct http_req *r, const char *value, int max_age)
+{
+	char c[256];
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
+		 r->https ? COOKIE_TLS : COOKIE_PLAIN, value, max_age, r->https ? "; Secure" : "");
+	http_set_header(r, "Set-Cookie", c);
+}
+
+static int role_json_cb(void *ctx, const struct membership *m)
+{
+	json_array_append_new(ctx, json_pack("{s:s,s:s}", "organisation", m->org_code, "role", m->role));
+	return 0;
+}
+
+static void write_me(struct http_req *r, const char *csrf)
+{
+	json_t *roles = json_array(), *me;
+	if (r->actor->kind == ACTOR_USER)
+		store_memberships(r->st, r->actor->user_id, role_json_cb, roles);
+	me = json_pack("{s:s,s:b,s:o,s:s?}", "email", r->actor->label, "operator", r->actor->operator, "roles",
+		       roles, "csrf_token", csrf);
+	struct jsonw w;
+	buf_reset(&r->out);
+	jsonw_init(&w, &r->out);
+	reg_write_json(&w, me);
+	json_decref(me);
+}
+
+static void session_create(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	char session[64], csrf[65];
+	if (!body)
+		return;
+	const char *email = json_string_value(json_object_get(body, "email"));
+	const char *password = json_string_value(json_object_get(body, "password"));
+	if (svc_login(r->st, email, password, r->addr, session, csrf, &e)) {
+		svc_error(r, &e, NULL);
+	} else {
+		struct svc_err e2 = {0};
+		svc_session_actor(r->st, session, r->actor, &e2);
+		set_cookie(r, session, SESSION_ABSOLUTE_SECONDS);
+		write_me(r, csrf);
+	}
+	sodium_memzero(session, sizeof session);
+	json_decref(body);
+}
+
+static void session_get(struct http_req *r)
+{
+	if (r->actor->kind != ACTOR_USER)
+		return api_error(r, 401, "unauthorized", "not logged in", NULL);
+	write_me(r, r->actor->csrf[0] ? r->actor->csrf : NULL);
+}
+
+static void session_delete(struct http_req *r)
+{
+	const char *cookie = session_cookie(r);
+	if (cookie)
+		svc_logout(r->st, cookie);
+	set_cookie(r, "", 0);
+	r->status = 204;
+}
+
+static void password_set(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	if (!body)
+		return;
+	if (svc_user_set_password(r->st, json_string_value(json_object_get(body, "link")),
+				  json_string_value(json_object_get(body, "password")), &e))
+		svc_error(r, &e, NULL);
+	else
+		r->status = 204;
+	json_decref(body);
+}
+
+/* ---- people ---- */
+
+static int user_json_cb(void *ctx, const struct user *u, json_t *roles)
+{
+	json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:O,s:s}", "email", u->email, "active", u->password_hash != NULL,
+			      "disabled", u->disabled, "operator", u->operator, "roles", roles, "created_at",
+			      u->created_at);
+	json_array_append_new(ctx, o);
+	return 0;
+}
+
+static void users_list(struct http_req *r)
+{
+	json_t *list = json_array();
+	struct svc_err e = {0};
+	if (svc_user_list(r->st, r->actor, r->params[0], user_json_cb, list, &e)) {
+		svc_error(r, &e, NULL);
+	} else {
+		struct jsonw w;
+		json_t *o = json_pack("{s:O}", "results", list);
+		jsonw_init(&w, &r->out);
+		reg_write_json(&w, o);
+		json_decref(o);
+	}
+	json_decref(list);
+}
+
+/* The one-time link is shown once to the beheerder, who passes it on: no
+ * e-mail server is assumed. */
+static void write_link(struct http_req *r, const char *email, const char *secret)
+{
+	json_t *o = json_pack("{s:s,s:s?,s:s?}", "email", email, "link_secret", *secret ? secret : NULL,
+			      "link", *secret ? "/account/password?link=" : NULL);
+	if (*secret) {
+		char url[128];
+		snprintf(url, sizeof url, "/account/password?link=%s", secret);
+		json_object_set_new(o, "link", json_string(url));
+	}
+	struct jsonw w;
+	jsonw_init(&w, &r->out);
+	reg_write_json(&w, o);
+	json_decref(o);
+}
+
+static void users_add(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	char link[64];
+	if (!body)
+		return;
+	const char *email = json_string_value(json_object_get(body, "email"));
+	if (svc_user_add(r->st, r->actor, email, r->params[0], json_string_value(json_object_get(body, "role")),
+			 NULL, link, sizeof link, &e)) {
+		svc_error(r, &e, NULL);
+	} else {
+		write_link(r, email, link);
+		r->status = 201;
+	}
+	sodium_memzero(link, sizeof link);
+	json_decref(body);
+}
+
+static void user_disable(struct http_req *r)
+{
+	struct svc_err e = {0};
+	if (svc_user_disable(r->st, r->actor, r->params[0], &e))
+		svc_error(r, &e, NULL);
+	else
+		r->status = 204;
+}
+
+static void user_reset(struct http_req *r)
+{
+	struct svc_err e = {0};
+	char link[64];
+	if (svc_user_reset_link(r->st, r->actor, r->params[0], link, sizeof link, &e))
+		svc_error(r, &e, NULL);
+	else
+		write_link(r, r->params[0], link);
+	sodium_memzero(link, sizeof link);
+}
+
+static void org_settings(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	if (!body)
+		return;
+	if (svc_org_set_mode(r->st, r->actor, r->params[0],
+			     json_string_value(json_object_get(body, "publication_mode")), &e))
+		svc_error(r, &e, NULL);
+	else
+		org_get(r);
+	json_decref(body);
+}
+
+/* ---- tokens ---- */
+
+static int token_json_cb(void *ctx, const struct token *t)
+{
+	json_array_append_new(ctx, json_pack("{s:I,s:s,s:s?,s:s?,s:s,s:I,s:s?,s:s?}", "id", (json_int_t)t->id,
+					     "name", t->name, "organisation", t->org_code, "role", t->role,
+					     "created_at", t->created_at, "expires_at", (json_int_t)t->expires_at,
+					     "revoked_at", t->revoked_at, "last_used_at", t->last_used_at));
+	return 0;
+}
+
+static void tokens_list(struct http_req *r)
+{
+	json_t *list = json_array();
+	struct svc_err e = {0};
+	if (r->actor->kind != ACTOR_USER)
+		api_error(r, 401, "unauthorized", "log in first", NULL);
+	else if (svc_token_list(r->st, r->actor, r->actor->label, token_json_cb, list, &e))
+		svc_error(r, &e, NULL);
+	else {
+		struct jsonw w;
+		json_t *o = json_pack("{s:O}", "results", list);
+		jsonw_init(&w, &r->out);
+		reg_write_json(&w, o);
+		json_decref(o);
+	}
+	json_decref(list);
+}
+
+static void tokens_create(struct http_req *r)
+{
+	json_t *body;
+	struct svc_err e = {0};
+	char secret[64];
+	long long id;
+	if (r->actor->kind != ACTOR_USER)
+		return api_error(r, 401, "unauthorized", "log in first", NULL);
+	if (!(body = json_body(r)))
+		return;
+	json_int_t days = json_integer_value(json_object_get(body, "expires_days"));
+	if (svc_token_create(r->st, r->actor, r->actor->label, json_string_value(json_object_get(body, "name")),
+			     json_string_value(json_object_get(body, "organisation")),
+			     json_string_value(json_object_get(body, "role")), days ? (int)days : 90, secret, &id,
+			     &e)) {
+		svc_error(r, &e, NULL);
+	} else {
+		json_t *o = json_pack("{s:I,s:s}", "id", (json_int_t)id, "token", secret);
+		struct jsonw w;
+		jsonw_init(&w, &r->out);
+		reg_write_json(&w, o);
+		json_decref(o);
+		r->status = 201;
+	}
+	sodium_memzero(secret, sizeof secret);
+	json_decref(body);
+}
+
+static void tokens_revoke(struct http_req *r)
+{
+	struct svc_err e = {0};
+	long long id;
+	if (util_parse_int(r->params[0], 1, (long long)1 << 62, &id))
+		return api_not_found(r);
+	if (svc_token_revoke(r->st, r->actor, id, &e))
+		svc_error(r, &e, NULL);
+	else
+		r->status = 204;
+}
+
+/* ---- audit ---- */
+
+static void audit_check(struct http_req *r)
+{
+	char msg[256];
+	if (!r->actor->operator)
+		return api_error(r, r->actor->kind == ACTOR_ANONYMOUS ? 401 : 403,
+				 r->actor->kind == ACTOR_ANONYMOUS ? "unauthorized" : "forbidden",
+				 "the audit trail is for operators", NULL);
+	int broken = audit_verify(r->st, msg, sizeof msg);
+	json_t *o = json_pack("{s:b,s:s}", "intact", !broken, "message", msg);
+	struct jsonw w;
+	jsonw_init(&w, &r->out);
+	reg_write_json(&w, o);
+	json_decref(o);
 }
 
 static const struct http_route routes[] = {
@@ -516,9 +965,32 @@ static const struct http_route routes[] = {
 	{"PUT", "/api/v1/algorithms/{}", algo_update, 0},
 	{"GET", "/api/v1/algorithms/{}/versions", algo_versions, 0},
 	{"POST", "/api/v1/algorithms/{}/archive", algo_archive, 0},
+	{"POST", "/api/v1/algorithms/{}/release", algo_release, 0},
+	{"POST", "/api/v1/algorithms/{}/publish", algo_publish, 0},
+	{"POST", "/api/v1/algorithms/{}/reject", algo_reject, 0},
+	{"POST", "/api/v1/algorithms/{}/retract", algo_retract, 0},
+	{"GET", "/api/v1/algorithms/{}/publications", algo_publications, 0},
+	{"POST", "/api/v1/session", session_create, 0},
+	{"GET", "/api/v1/session", session_get, 0},
+	{"DELETE", "/api/v1/session", session_delete, 0},
+	{"POST", "/api/v1/password", password_set, 0},
+	{"GET", "/api/v1/organisations/{}/users", users_list, 0},
+	{"POST", "/api/v1/organisations/{}/users", users_add, 0},
+	{"PUT", "/api/v1/organisations/{}/settings", org_settings, 0},
+	{"POST", "/api/v1/users/{}/disable", user_disable, 0},
+	{"POST", "/api/v1/users/{}/reset-link", user_reset, 0},
+	{"GET", "/api/v1/tokens", tokens_list, 0},
+	{"POST", "/api/v1/tokens", tokens_create, 0},
+	{"DELETE", "/api/v1/tokens/{}", tokens_revoke, 0},
+	{"GET", "/api/v1/audit/verify", audit_check, 0},
 	{"POST", "/api/v1/import", import, HTTP_IMPORT_MAX},
 	{"GET", "/api/v1/export", export, 0},
 };
+
+bool api_before_hook(struct http_req *r, const struct http_route *route)
+{
+	return api_before(r, route);
+}
 
 const struct http_route *api_routes(size_t *n)
 {

@@ -7,6 +7,13 @@
 /* The routes of the API, for http_serve. */
 const struct http_route *api_routes(size_t *n);
 void api_not_found(struct http_req *r);
+/* Resolves the actor (bearer token, session cookie, or a trusted proxy's header)
+ * and enforces CSRF on state-changing cookie requests. */
+bool api_before_hook(struct http_req *r, const struct http_route *route);
+/* Single sign-on behind a reverse proxy: requests from the listed addresses
+ * (comma-separated) may name the user in header; unknown users are provisioned
+ * with default_role in default_org when both are set. */
+void api_configure(const char *proxies, const char *header, const char *default_org, const char *default_role);
 /* Renders an error as {"status","error","message"}; allow fills the Allow header (405). */
 void api_error(struct http_req *r, int status, const char *code, const char *message, const char *allow);
 

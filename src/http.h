@@ -24,6 +24,7 @@
 #define HTTP_MAX_HEADERS 6
 
 struct MHD_Connection;
+struct actor;
 
 struct http_req {
 	struct MHD_Connection *conn;
@@ -32,6 +33,9 @@ struct http_req {
 	const char *params[HTTP_MAX_PARAMS];  /* {} segments of the matched route */
 	struct buf body;                      /* request body (capped) */
 	struct store *st;                     /* this worker thread's connection */
+	char addr[64];                        /* the client's IP address */
+	struct actor *actor;                  /* who is asking (set by the before hook) */
+	bool https;                           /* reached over TLS (through a trusted proxy) */
 	/* response */
 	int status;
 	const char *content_type;
@@ -56,6 +60,8 @@ struct http_config {
 	const struct http_route *routes;
 	size_t nroutes;
 	void (*not_found)(struct http_req *r);
+	/* Runs before every routed handler; returns false after rendering a refusal. */
+	bool (*before)(struct http_req *r, const struct http_route *route);
 	void (*error)(struct http_req *r, int status, const char *code, const char *message,
 		      const char *allow);
 };
@@ -66,6 +72,8 @@ int http_serve(const struct http_config *cfg);
 
 /* A query argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
+/* A request cookie, or NULL. */
+const char *http_cookie(struct http_req *r, const char *name);
 /* A request header, or NULL. */
 const char *http_header(struct http_req *r, const char *name);
 /* Adds a response header (value copied). */

@@ -17,12 +17,13 @@
 #include "reg.h"
 #include "svc.h"
 #include "util.h"
+#include <sodium.h>
 
 #ifndef AIREG_VERSION
 #define AIREG_VERSION "0.1.0"
 #endif
 
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_NEWER = 4 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_NEWER = 4, EXIT_TAMPERED = 5 };
 
 static const char usage[] =
 	"usage: aireg COMMAND [OPTIONS]\n"
@@ -31,9 +32,16 @@ static const char usage[] =
 	"  init   [--db PATH]                        create the database and its organisations\n"
 	"  import [--db PATH] [--org CODE] [--dry-run] [--skip-invalid] FILE...\n"
 	"                                            import register JSON, algoritmes.json, templates or CSV\n"
-	"  export [--db PATH] --format json|csv [--org CODE]   write the register to stdout\n"
+	"  export [--db PATH] --format json|csv [--org CODE] [--drafts]\n"
+	"                                            the published register (--drafts: latest versions)\n"
 	"  org list [--db PATH]                      list organisations (code, type, algorithms, name)\n"
 	"  org add [--db PATH] --code CODE --name NAME --type TYPE\n"
+	"  user add --email EMAIL (--org CODE --role ROLE | --operator) [--password-stdin]\n"
+	"                                            (prints a one-time link when no password is set)\n"
+	"  user list [--org CODE] | user disable --email EMAIL | user reset --email EMAIL\n"
+	"  token create --email EMAIL [--org CODE] [--role ROLE] [--expires DAYS] [--name NAME]\n"
+	"  token list --email EMAIL | token revoke ID\n"
+	"  audit verify | audit export              check the audit chain / write it as JSON lines\n"
 	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch]   the Beslishulp AI-verordening\n"
 	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
 	"  screen [FILE] [--db PATH]                 flag register entries that suggest high risk\n"
@@ -41,11 +49,11 @@ static const char usage[] =
 	"\n"
 	"--db defaults to $AIREG_DB, else var/aireg.db.\n"
 	"Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 input rejected,\n"
-	"4 database schema newer than this aireg.\n";
+	"4 database schema newer than this aireg, 5 the audit trail is broken.\n";
 
 struct opts {
-	const char *db, *listen, *org, *format, *code, *name, *type;
-	bool dry_run, skip_invalid;
+	const char *db, *listen, *org, *format, *code, *name, *type, *role, *email, *expires;
+	bool dry_run, skip_invalid, drafts, password_stdin, operator;
 	char **args;
 	int nargs;
 };
@@ -73,7 +81,8 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 		{"--db", offsetof(struct opts, db)}, {"--listen", offsetof(struct opts, listen)},
 		{"--org", offsetof(struct opts, org)}, {"--format", offsetof(struct opts, format)},
 		{"--code", offsetof(struct opts, code)}, {"--name", offsetof(struct opts, name)},
-		{"--type", offsetof(struct opts, type)},
+		{"--type", offsetof(struct opts, type)}, {"--role", offsetof(struct opts, role)},
+		{"--email", offsetof(struct opts, email)}, {"--expires", offsetof(struct opts, expires)},
 	};
 	o->args = xcalloc((size_t)argc + 1, sizeof *o->args);
 	for (int i = first; i < argc; i++) {
@@ -83,6 +92,12 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 			o->dry_run = known = true;
 		} else if (!strcmp(a, "--skip-invalid")) {
 			o->skip_invalid = known = true;
+		} else if (!strcmp(a, "--operator")) {
+			o->operator = known = true;
+		} else if (!strcmp(a, "--drafts")) {
+			o->drafts = known = true;
+		} else if (!strcmp(a, "--password-stdin")) {
+			o->password_stdin = known = true;
 		} else if (!strcmp(a, "--")) {
 			while (++i < argc)
 				o->args[o->nargs++] = argv[i];
@@ -137,6 +152,12 @@ static int open_db(const char *path, bool create, struct store **st)
 		fprintf(stderr, "aireg: %s\n", err);
 		return rc == STORE_NEWER ? EXIT_NEWER : EXIT_RUNTIME;
 	}
+	if (audit_key_load(path, err, sizeof err)) {
+		fprintf(stderr, "aireg: %s\n", err);
+		store_close(*st);
+		*st = NULL;
+		return EXIT_RUNTIME;
+	}
 	if (svc_org_seed(*st, &e)) {
 		fprintf(stderr, "aireg: %s\n", e.message);
 		store_close(*st);
@@ -171,7 +192,10 @@ static int cmd_serve(struct opts *o)
 		.listen = o->listen ? o->listen : "127.0.0.1:8080",
 		.not_found = api_not_found,
 		.error = api_error,
+		.before = api_before_hook,
 	};
+	api_configure(getenv("AIREG_TRUSTED_PROXIES"), getenv("AIREG_PROXY_HEADER"), getenv("AIREG_PROXY_ORG"),
+		      getenv("AIREG_PROXY_ROLE"));
 	cfg.routes = api_routes(&cfg.nroutes);
 	return http_serve(&cfg) ? EXIT_RUNTIME : EXIT_OK;
 }
@@ -248,8 +272,8 @@ static int cmd_import(struct opts *o)
 			worst = EXIT_RUNTIME;
 			continue;
 		}
-		rc = svc_import(st, buf_str(&data), data.len, ends_with(file, ".csv"), o->org, flags, &report,
-				progress, &e);
+		rc = svc_import(st, &auth_system, buf_str(&data), data.len, ends_with(file, ".csv"), o->org, flags,
+				&report, progress, &e);
 		buf_cleanup(&data);
 		if (report)
 			print_rejections(file, report);
@@ -283,7 +307,7 @@ static int cmd_export(struct opts *o)
 	if ((rc = open_db(o->db, false, &st)))
 		return rc;
 	buf_init(&out, 0);
-	rc = svc_export(st, o->org, !strcmp(o->format, "csv"), &out, &e);
+	rc = svc_export(st, &auth_system, o->drafts, o->org, !strcmp(o->format, "csv"), &out, &e);
 	if (rc)
 		fprintf(stderr, "aireg: %s\n", e.message);
 	else if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len || fflush(stdout))
@@ -311,12 +335,153 @@ static int cmd_org(struct opts *o)
 		return rc;
 	if (!strcmp(sub, "list")) {
 		rc = store_org_list(st, print_org, NULL) ? EXIT_RUNTIME : EXIT_OK;
-	} else if (svc_org_create(st, o->code, o->name, o->type, &e)) {
+	} else if (svc_org_create(st, &auth_system, o->code, o->name, o->type, &e)) {
 		fprintf(stderr, "aireg: %s%s%s\n", e.message, e.errs.n ? ": " : "",
 			e.errs.n ? e.errs.e[0].message : "");
 		rc = e.status == 422 || e.status == 409 ? EXIT_REJECTED : EXIT_RUNTIME;
 	} else {
 		printf("aireg: organisation %s added\n", o->code);
+	}
+	store_close(st);
+	return rc;
+}
+
+/* Reads one line (a password) from stdin without its newline. */
+static int read_password(char *out, size_t outlen)
+{
+	if (!fgets(out, (int)outlen, stdin))
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static void print_link(const char *email, const char *secret)
+{
+	if (*secret)
+		printf("one-time link for %s (valid %d hours, single use): /account/password?link=%s\n", email,
+		       ONETIME_SECONDS / 3600, secret);
+}
+
+static int svc_exit(const struct svc_err *e)
+{
+	fprintf(stderr, "aireg: %s%s%s\n", e->message, e->errs.n ? ": " : "", e->errs.n ? e->errs.e[0].message : "");
+	return e->status >= 500 ? EXIT_RUNTIME : EXIT_REJECTED;
+}
+
+static int print_user(void *ctx, const struct user *u, json_t *roles)
+{
+	size_t i;
+	json_t *r;
+	printf("%s\t%s%s\t", u->email, u->disabled ? "disabled" : u->password_hash ? "active" : "invited",
+	       u->operator ? ",operator" : "");
+	json_array_foreach(roles, i, r)
+		printf("%s%s:%s", i ? "," : "", json_string_value(json_object_get(r, "organisation")),
+		       json_string_value(json_object_get(r, "role")));
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_user(struct opts *o)
+{
+	struct store *st;
+	struct svc_err e = {0};
+	char link[64] = "", password[1100];
+	const char *sub = o->nargs ? o->args[0] : "";
+	int rc;
+	if (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "disable") && strcmp(sub, "reset"))
+		return usage_error("user needs add, list, disable or reset, not \"%s\"", sub);
+	if (strcmp(sub, "list") && !o->email)
+		return usage_error("user %s needs --email", sub);
+	if (!strcmp(sub, "add") && (!o->org || !o->role) && !o->operator)
+		return usage_error("user add needs --org CODE and --role ROLE, or --operator");
+	if (o->password_stdin && read_password(password, sizeof password))
+		return usage_error("--password-stdin: no password on stdin");
+	if ((rc = open_db(o->db, true, &st)))
+		return rc;
+	if (!strcmp(sub, "add")) {
+		rc = svc_user_add(st, &auth_system, o->email, o->org, o->role, o->password_stdin ? password : NULL,
+				  link, sizeof link, &e);
+		if (!rc && o->operator)
+			rc = svc_user_set_operator(st, &auth_system, o->email, &e);
+	}
+	else if (!strcmp(sub, "list"))
+		rc = svc_user_list(st, &auth_system, o->org, print_user, NULL, &e);
+	else if (!strcmp(sub, "disable"))
+		rc = svc_user_disable(st, &auth_system, o->email, &e);
+	else
+		rc = svc_user_reset_link(st, &auth_system, o->email, link, sizeof link, &e);
+	sodium_memzero(password, sizeof password);
+	if (rc)
+		rc = svc_exit(&e);
+	else
+		print_link(o->email ? o->email : "", link);
+	sodium_memzero(link, sizeof link);
+	store_close(st);
+	return rc;
+}
+
+static int print_token(void *ctx, const struct token *t)
+{
+	printf("%lld\t%s\t%s\t%s\texpires %lld%s\n", t->id, t->name, t->org_code ? t->org_code : "*",
+	       t->role ? t->role : "*", t->expires_at, t->revoked_at ? "\trevoked" : "");
+	return 0;
+}
+
+static int cmd_token(struct opts *o)
+{
+	struct store *st;
+	struct svc_err e = {0};
+	const char *sub = o->nargs ? o->args[0] : "";
+	long long days = 90, id = 0;
+	char secret[64];
+	int rc;
+	if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
+		return usage_error("token needs create, list or revoke, not \"%s\"", sub);
+	if (strcmp(sub, "revoke") && !o->email)
+		return usage_error("token %s needs --email", sub);
+	if (o->expires && util_parse_int(o->expires, 1, 366, &days))
+		return usage_error("--expires must be 1 to 366 days");
+	if (!strcmp(sub, "revoke") && (o->nargs < 2 || util_parse_int(o->args[1], 1, (long long)1 << 62, &id)))
+		return usage_error("token revoke needs the token's ID");
+	if ((rc = open_db(o->db, true, &st)))
+		return rc;
+	if (!strcmp(sub, "create")) {
+		rc = svc_token_create(st, &auth_system, o->email, o->name ? o->name : "cli", o->org, o->role, (int)days,
+				      secret, &id, &e);
+		if (!rc)
+			printf("%s\n", secret);  /* shown once; only its hash is stored */
+		sodium_memzero(secret, sizeof secret);
+	} else if (!strcmp(sub, "list")) {
+		rc = svc_token_list(st, &auth_system, o->email, print_token, NULL, &e);
+	} else {
+		rc = svc_token_revoke(st, &auth_system, id, &e);
+	}
+	if (rc)
+		rc = svc_exit(&e);
+	store_close(st);
+	return rc;
+}
+
+static int cmd_audit(struct opts *o)
+{
+	struct store *st;
+	const char *sub = o->nargs ? o->args[0] : "";
+	char msg[256];
+	int rc;
+	if (strcmp(sub, "verify") && strcmp(sub, "export"))
+		return usage_error("audit needs verify or export, not \"%s\"", sub);
+	if ((rc = open_db(o->db, false, &st)))
+		return rc;
+	if (!strcmp(sub, "verify")) {
+		rc = audit_verify(st, msg, sizeof msg) ? EXIT_TAMPERED : EXIT_OK;
+		fprintf(rc ? stderr : stdout, "aireg: %s\n", msg);
+	} else {
+		struct buf out;
+		buf_init(&out, 0);
+		rc = audit_export(st, &out) ? EXIT_RUNTIME : EXIT_OK;
+		if (!rc && fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len)
+			rc = EXIT_RUNTIME;
+		buf_cleanup(&out);
 	}
 	store_close(st);
 	return rc;
@@ -329,7 +494,8 @@ int main(int argc, char **argv)
 		int (*fn)(struct opts *);
 	} commands[] = {
 		{"serve", cmd_serve}, {"init", cmd_init}, {"import", cmd_import},
-		{"export", cmd_export}, {"org", cmd_org},
+		{"export", cmd_export}, {"org", cmd_org}, {"user", cmd_user}, {"token", cmd_token},
+		{"audit", cmd_audit},
 	};
 	/* Engine commands parse their own arguments. */
 	static const struct {
@@ -339,6 +505,10 @@ int main(int argc, char **argv)
 		{"classify", cli_classify}, {"assess", cli_assess}, {"screen", cli_screen},
 	};
 	char err[256];
+	if (sodium_init() < 0) {
+		fprintf(stderr, "aireg: libsodium cannot start\n");
+		return EXIT_RUNTIME;
+	}
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;

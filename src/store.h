@@ -24,17 +24,19 @@ struct store;
 
 struct org {
 	long long id;
-	const char *code, *name, *type;
+	const char *code, *name, *type, *publication_mode;
 	long long algorithms;  /* listed (non-archived) algorithms; filled by list/get */
 };
 
 /* The latest or a given version of an algorithm, joined with its organisation. */
 struct algo {
-	long long id;
+	long long id, org_id;
 	const char *lars, *state, *source_id;
-	const char *org_code, *org_name, *org_type;
+	const char *org_code, *org_name, *org_type, *publication_mode;
 	int version;           /* this row's version */
 	int latest;            /* the algorithm's latest version */
+	int published_version; /* 0 when nothing is published */
+	const char *status;    /* this version's workflow status ("concept" when none) */
 	const char *record;    /* canonical JSON of this version */
 	const char *missing;   /* JSON array */
 	int completeness;
@@ -54,7 +56,9 @@ struct algo_summary {
 struct algo_query {
 	const char *org_code, *status, *publication_category, *category;
 	const char *fts;            /* an FTS5 MATCH expression, already built safely, or NULL */
-	bool include_archived;
+	bool public_view;           /* the published versions instead of the latest */
+	const long long *org_ids;   /* when set: only these organisations (norg_ids of them) */
+	size_t norg_ids;
 	long long offset, limit;
 };
 
@@ -96,6 +100,7 @@ int store_org_get(struct store *st, const char *code, int (*cb)(void *, const st
 int store_org_find(struct store *st, const char *name_key, int (*cb)(void *, const struct org *), void *ctx);
 int store_org_list(struct store *st, int (*cb)(void *, const struct org *), void *ctx);
 int store_org_count(struct store *st, long long *n);
+int store_org_set_mode(struct store *st, long long org_id, const char *mode);
 
 /* Algorithms. version 0 = latest. Callbacks returning non-zero stop the
  * iteration; that value is returned. */
@@ -116,8 +121,111 @@ int store_algo_versions(struct store *st, const char *lars,
 			int (*cb)(void *, int version, const char *created_at), void *ctx);
 int store_algo_list(struct store *st, const struct algo_query *q, long long *total,
 		    int (*cb)(void *, const struct algo_summary *), void *ctx);
-/* Latest records (canonical JSON, with lars) of non-archived algorithms, by name. */
-int store_algo_export(struct store *st, const char *org_code,
+/* Records (canonical JSON, with lars), by name: the published versions
+ * (public_view) or the latest of non-archived algorithms, of one organisation
+ * (org_code) and/or of the listed ones (org_ids), like store_algo_list. */
+int store_algo_export(struct store *st, const struct algo_query *q,
 		      int (*cb)(void *, const char *lars, const char *record), void *ctx);
+
+/* ---- people, sessions, tokens (migration 002) ---- */
+
+struct user {
+	long long id;
+	const char *email, *name, *password_hash /* NULL until set */, *created_at;
+	bool operator, disabled;
+};
+
+/* A role a user holds in an organisation. */
+struct membership {
+	long long org_id;
+	const char *org_code, *org_name, *role;
+};
+
+struct session {
+	long long user_id;
+	const char *csrf;
+	long long created_at, seen_at;   /* unix seconds */
+};
+
+struct token {
+	long long id, user_id, org_id /* 0 = all */, expires_at;
+	const char *name, *role /* NULL = the user's */, *org_code, *created_at, *revoked_at, *last_used_at;
+};
+
+int store_user_insert(struct store *st, const char *email, const char *name, bool op, const char *now,
+		      long long *id);
+int store_user_get(struct store *st, long long id, int (*cb)(void *, const struct user *), void *ctx);
+int store_user_by_email(struct store *st, const char *email, int (*cb)(void *, const struct user *),
+			void *ctx);
+/* Users with a role in org_id, or every user when org_id is 0. */
+int store_user_list(struct store *st, long long org_id, int (*cb)(void *, const struct user *), void *ctx);
+int store_user_set_password(struct store *st, long long id, const char *hash);
+int store_user_set_disabled(struct store *st, long long id, bool disabled);
+int store_user_set_operator(struct store *st, long long id, bool op);
+int store_membership_add(struct store *st, long long user_id, long long org_id, const char *role,
+			 const char *now);
+int store_membership_remove(struct store *st, long long user_id, long long org_id, const char *role);
+int store_memberships(struct store *st, long long user_id, int (*cb)(void *, const struct membership *),
+		      void *ctx);
+
+int store_session_insert(struct store *st, const char *hash, long long user_id, const char *csrf,
+			 long long now);
+int store_session_get(struct store *st, const char *hash, int (*cb)(void *, const struct session *),
+		      void *ctx);
+int store_session_touch(struct store *st, const char *hash, long long now);
+int store_session_delete(struct store *st, const char *hash);
+int store_session_delete_user(struct store *st, long long user_id);
+
+int store_token_insert(struct store *st, const char *hash, long long user_id, const char *name,
+		       long long org_id, const char *role, const char *now, long long expires_at,
+		       long long *id);
+int store_token_by_hash(struct store *st, const char *hash, int (*cb)(void *, const struct token *),
+			void *ctx);
+int store_token_list(struct store *st, long long user_id, int (*cb)(void *, const struct token *),
+		     void *ctx);
+/* STORE_NOTFOUND unless token id belongs to user_id (0: any user) and is not revoked. */
+int store_token_revoke(struct store *st, long long id, long long user_id, const char *now);
+int store_token_used(struct store *st, long long id, const char *now);
+
+int store_onetime_insert(struct store *st, const char *hash, long long user_id, const char *purpose,
+			 long long expires_at);
+/* Marks an unused, unexpired link used and returns its user; STORE_NOTFOUND otherwise. */
+int store_onetime_take(struct store *st, const char *hash, long long now, const char *now_iso,
+		       long long *user_id, char purpose[16]);
+
+int store_throttle_get(struct store *st, const char *key, long long *failures, long long *last_at);
+int store_throttle_fail(struct store *st, const char *key, long long now);
+int store_throttle_clear(struct store *st, const char *key);
+
+/* ---- publication workflow ---- */
+
+struct publication {
+	int version;
+	const char *status, *released_by, *released_at, *decided_by, *decided_at, *reason;
+};
+
+/* Sets (inserts or replaces) the workflow row of one version. */
+int store_pub_set(struct store *st, const char *lars, int version, const char *status, const char *by,
+		  const char *at, bool release, const char *reason);
+int store_pub_list(struct store *st, const char *lars, int (*cb)(void *, const struct publication *),
+		   void *ctx);
+/* Sets the algorithm's state and its published version (0 = none), and makes the
+ * public listing and search show that version (or nothing). */
+int store_algo_set_workflow(struct store *st, const char *lars, const char *state, int published_version,
+			    const char *now);
+
+/* ---- audit trail ---- */
+
+struct audit_row {
+	long long id, chain, seq;
+	const char *at, *actor, *action, *entity, *entity_id, *changes, *prev_hash, *hash;
+};
+
+/* The last sequence number and hash of a chain (0 and "" when empty). */
+int store_audit_tail(struct store *st, long long chain, long long *seq, char hash[65]);
+int store_audit_insert(struct store *st, const struct audit_row *r);
+/* Every row of one chain (chain >= 0) or of all chains (-1), by chain and seq. */
+int store_audit_rows(struct store *st, long long chain, int (*cb)(void *, const struct audit_row *),
+		     void *ctx);
 
 #endif

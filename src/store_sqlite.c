@@ -7,10 +7,12 @@
  * busy_timeout makes concurrent writers (one connection per worker thread)
  * queue instead of failing. */
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "embedded.h"
 #include "store.h"
 #include "util.h"
@@ -19,15 +21,25 @@ enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_ORG_INSERT, S_ORG_ALIAS, S_ORG_GET, S_ORG_FIND, S_ORG_LIST, S_ORG_COUNT,
 	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
-	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT, S_ALGO_EXPORT,
+	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
+	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
 	S_COUNT
 };
 
-#define ORG_COLS "o.id, o.code, o.name, o.type, " \
+#define ORG_COLS "o.id, o.code, o.name, o.type, o.publication_mode, " \
 	"(SELECT count(*) FROM algorithms a WHERE a.org_id = o.id AND a.state <> 'gearchiveerd')"
 #define ALGO_COLS "a.id, a.lars, a.state, a.source_id, o.code, o.name, o.type, v.version, " \
-	"a.version, v.record, v.missing, v.completeness, a.created_at, v.created_at, a.import_meta " \
+	"a.version, v.record, v.missing, v.completeness, a.created_at, v.created_at, a.import_meta, " \
+	"a.org_id, coalesce(a.published_version, 0), o.publication_mode, " \
+	"coalesce((SELECT p.status FROM publications p WHERE p.algorithm_id = a.id AND p.version = v.version), " \
+	"'concept') " \
 	"FROM algorithms a JOIN orgs o ON o.id = a.org_id JOIN algorithm_versions v ON v.algorithm_id = a.id "
+
+#define USER_COLS "u.id, u.email, u.name, u.password_hash, u.created_at, u.operator, u.disabled"
+#define TOKEN_COLS "t.id, t.user_id, coalesce(t.org_id, 0), t.expires_at, t.name, t.role, o.code, " \
+	"t.created_at, t.revoked_at, t.last_used_at FROM api_tokens t LEFT JOIN orgs o ON o.id = t.org_id "
+#define PUB_SRC "FROM algorithm_versions v JOIN algorithms a ON a.id = v.algorithm_id " \
+	"JOIN orgs o ON o.id = a.org_id WHERE a.lars = ?1 AND v.version = ?2"
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -61,10 +73,72 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_FTS_DELETE] = "DELETE FROM algorithms_fts WHERE rowid = ?",
 	[S_FTS_INSERT] = "INSERT INTO algorithms_fts (rowid, name, description_short, goal, organisation, "
 			 "tags) VALUES (?, ?, ?, ?, ?, ?)",
-	[S_ALGO_EXPORT] = "SELECT a.lars, v.record FROM algorithms a JOIN orgs o ON o.id = a.org_id "
-			  "JOIN algorithm_versions v ON v.algorithm_id = a.id AND v.version = a.version "
-			  "WHERE a.state <> 'gearchiveerd' AND (?1 IS NULL OR o.code = ?1) "
-			  "ORDER BY a.name COLLATE NOCASE, a.lars",
+
+	[S_ORG_MODE] = "UPDATE orgs SET publication_mode = ? WHERE id = ?",
+	[S_USER_INSERT] = "INSERT INTO users (email, name, operator, created_at) VALUES (?, ?, ?, ?)",
+	[S_USER_GET] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
+	[S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?",
+	[S_USER_LIST_ALL] = "SELECT " USER_COLS " FROM users u ORDER BY u.email",
+	[S_USER_LIST_ORG] = "SELECT " USER_COLS " FROM users u WHERE u.id IN "
+			    "(SELECT user_id FROM memberships WHERE org_id = ?) ORDER BY u.email",
+	[S_USER_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
+	[S_USER_DISABLED] = "UPDATE users SET disabled = ? WHERE id = ?",
+	[S_USER_OPERATOR] = "UPDATE users SET operator = ? WHERE id = ?",
+	[S_MEMBER_ADD] = "INSERT OR IGNORE INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)",
+	[S_MEMBER_REMOVE] = "DELETE FROM memberships WHERE user_id = ? AND org_id = ? AND role = ?",
+	[S_MEMBERSHIPS] = "SELECT m.org_id, o.code, o.name, m.role FROM memberships m "
+			  "JOIN orgs o ON o.id = m.org_id WHERE m.user_id = ? ORDER BY o.code, m.role",
+	[S_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, csrf, created_at, seen_at) "
+			     "VALUES (?1, ?2, ?3, ?4, ?4)",
+	[S_SESSION_GET] = "SELECT user_id, csrf, created_at, seen_at FROM sessions WHERE token_hash = ?",
+	[S_SESSION_TOUCH] = "UPDATE sessions SET seen_at = ?2 WHERE token_hash = ?1",
+	[S_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
+	[S_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
+	[S_TOKEN_INSERT] = "INSERT INTO api_tokens (token_hash, user_id, name, org_id, role, created_at, "
+			   "expires_at) VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)",
+	[S_TOKEN_BY_HASH] = "SELECT " TOKEN_COLS "WHERE t.token_hash = ?",
+	[S_TOKEN_LIST] = "SELECT " TOKEN_COLS "WHERE t.user_id = ? ORDER BY t.id",
+	[S_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND (?2 = 0 OR user_id = ?2) "
+			   "AND revoked_at IS NULL",
+	[S_TOKEN_USED] = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1",
+	[S_ONETIME_INSERT] = "INSERT INTO onetime_links (token_hash, user_id, purpose, expires_at) VALUES (?, ?, ?, ?)",
+	[S_ONETIME_TAKE] = "UPDATE onetime_links SET used_at = ?3 WHERE token_hash = ?1 AND used_at IS NULL "
+			   "AND expires_at > ?2 RETURNING user_id, purpose",
+	[S_THROTTLE_GET] = "SELECT failures, last_at FROM login_throttle WHERE key = ?",
+	[S_THROTTLE_FAIL] = "INSERT INTO login_throttle (key, failures, last_at) VALUES (?1, 1, ?2) "
+			    "ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_at = ?2",
+	[S_THROTTLE_CLEAR] = "DELETE FROM login_throttle WHERE key = ?",
+	[S_PUB_SET] = "INSERT INTO publications (algorithm_id, version, status, released_by, released_at, "
+		      "decided_by, decided_at, reason) SELECT id, ?2, ?3, "
+		      "CASE WHEN ?6 THEN ?4 END, CASE WHEN ?6 THEN ?5 END, CASE WHEN ?6 THEN NULL ELSE ?4 END, "
+		      "CASE WHEN ?6 THEN NULL ELSE ?5 END, ?7 FROM algorithms WHERE lars = ?1 "
+		      "ON CONFLICT (algorithm_id, version) DO UPDATE SET status = excluded.status, "
+		      "released_by = coalesce(excluded.released_by, released_by), "
+		      "released_at = coalesce(excluded.released_at, released_at), "
+		      "decided_by = excluded.decided_by, decided_at = excluded.decided_at, reason = excluded.reason",
+	[S_PUB_LIST] = "SELECT p.version, p.status, p.released_by, p.released_at, p.decided_by, p.decided_at, "
+		       "p.reason FROM publications p JOIN algorithms a ON a.id = p.algorithm_id "
+		       "WHERE a.lars = ? ORDER BY p.version",
+	[S_ALGO_WORKFLOW] = "UPDATE algorithms SET state = ?2, published_version = nullif(?3, 0), updated_at = ?4 "
+			    "WHERE lars = ?1",
+	[S_PUBLIC_DELETE] = "DELETE FROM public_algorithms WHERE lars = ?",
+	[S_PUBLIC_INSERT] = "INSERT INTO public_algorithms (id, lars, org_id, version, name, description_short, "
+			    "status, publication_category, category, completeness, publishable, updated_at) "
+			    "SELECT a.id, a.lars, a.org_id, v.version, json_extract(v.record, '$.name'), "
+			    "json_extract(v.record, '$.description_short'), json_extract(v.record, '$.status'), "
+			    "json_extract(v.record, '$.publication_category'), "
+			    "coalesce(json_extract(v.record, '$.category'), '[]'), v.completeness, "
+			    "v.missing = '[]', ?3 " PUB_SRC,
+	[S_PUBLIC_FTS_DELETE] = "DELETE FROM public_fts WHERE rowid = (SELECT id FROM algorithms WHERE lars = ?)",
+	[S_PUBLIC_FTS_INSERT] = "INSERT INTO public_fts (rowid, name, description_short, goal, organisation, tags) "
+				"SELECT a.id, json_extract(v.record, '$.name'), "
+				"json_extract(v.record, '$.description_short'), json_extract(v.record, '$.goal'), "
+				"o.name, json_extract(v.record, '$.tags') " PUB_SRC,
+	[S_AUDIT_TAIL] = "SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1",
+	[S_AUDIT_INSERT] = "INSERT INTO audit_log (chain, seq, at, actor, action, entity, entity_id, changes, "
+			   "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_AUDIT_ROWS] = "SELECT id, chain, seq, at, actor, action, entity, entity_id, changes, prev_hash, hash "
+			 "FROM audit_log WHERE ?1 < 0 OR chain = ?1 ORDER BY chain, seq",
 };
 
 struct store {
@@ -322,7 +396,8 @@ static int org_rows(struct store *st, sqlite3_stmt *s, int (*cb)(void *, const s
 			.code = col_text(s, 1),
 			.name = col_text(s, 2),
 			.type = col_text(s, 3),
-			.algorithms = sqlite3_column_int64(s, 4),
+			.publication_mode = col_text(s, 4),
+			.algorithms = sqlite3_column_int64(s, 5),
 		};
 		n++;
 		if ((ret = cb(ctx, &o)))
@@ -402,6 +477,10 @@ int store_algo_get(struct store *st, const char *lars, int version,
 			.created_at = col_text(s, 12),
 			.updated_at = col_text(s, 13),
 			.import_meta = col_text(s, 14),
+			.org_id = sqlite3_column_int64(s, 15),
+			.published_version = sqlite3_column_int(s, 16),
+			.publication_mode = col_text(s, 17),
+			.status = col_text(s, 18),
 		};
 		rc = cb(ctx, &a);
 	} else {
@@ -579,95 +658,508 @@ int store_algo_versions(struct store *st, const char *lars,
 	return ret ? ret : n ? STORE_OK : STORE_NOTFOUND;
 }
 
-/* The listing query is assembled from fixed fragments; every value is bound. */
-int store_algo_list(struct store *st, const struct algo_query *q, long long *total,
-		    int (*cb)(void *, const struct algo_summary *), void *ctx)
+/* The listing query is assembled from fixed fragments; every value is bound.
+ * The public view reads the published versions' tables, which have the same
+ * columns. */
+static int list_where(const struct algo_query *q, const char *join, char *out, size_t outlen)
 {
-	char where[1024];
-	int n = snprintf(where, sizeof where, "FROM algorithms a JOIN orgs o ON o.id = a.org_id%s WHERE 1%s%s%s%s%s%s",
-			 q->fts ? " JOIN algorithms_fts f ON f.rowid = a.id" : "",
-			 q->include_archived ? "" : " AND a.state <> 'gearchiveerd'",
+	char ids[96] = "";
+	if (q->org_ids)
+		snprintf(ids, sizeof ids, " AND a.org_id IN (SELECT value FROM json_each(:orgids))");
+	int n = snprintf(out, outlen, "FROM %s a JOIN orgs o ON o.id = a.org_id%s%s WHERE 1%s%s%s%s%s%s%s",
+			 q->public_view ? "public_algorithms" : "algorithms", join,
+			 !q->fts ? "" : q->public_view ? " JOIN public_fts f ON f.rowid = a.id"
+						       : " JOIN algorithms_fts f ON f.rowid = a.id",
+			 q->public_view ? "" : " AND a.state <> 'gearchiveerd'",
+			 ids,
 			 q->org_code ? " AND o.code = :org" : "",
 			 q->status ? " AND a.status = :status" : "",
 			 q->publication_category ? " AND a.publication_category = :pubcat" : "",
 			 q->category ? " AND EXISTS (SELECT 1 FROM json_each(a.category) WHERE value = :cat)" : "",
-			 q->fts ? " AND algorithms_fts MATCH :fts" : "");
-	if (n < 0 || (size_t)n >= sizeof where)
-		return STORE_ERROR;
-	char sql[2048];
-	sqlite3_stmt *s = NULL;
-	int rc, ret = STORE_OK;
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 0)
-			snprintf(sql, sizeof sql, "SELECT count(*) %s", where);
-		else
-			snprintf(sql, sizeof sql,
-				 "SELECT a.lars, a.state, o.code, o.name, a.name, a.description_short, "
-				 "a.status, a.publication_category, a.category, a.updated_at, a.version, "
-				 "a.completeness, a.publishable %s ORDER BY %s a.name COLLATE NOCASE, a.lars "
-				 "LIMIT :limit OFFSET :offset",
-				 where, q->fts ? "f.rank," : "");
-		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-			return fail(st, STORE_ERROR);
-		struct { const char *name, *value; } binds[] = {
-			{":org", q->org_code}, {":status", q->status}, {":pubcat", q->publication_category},
-			{":cat", q->category}, {":fts", q->fts},
-		};
-		for (size_t i = 0; i < ARRAY_LEN(binds); i++) {
-			int idx = sqlite3_bind_parameter_index(s, binds[i].name);
-			if (idx)
-				bind_text(s, idx, binds[i].value);
-		}
-		if (pass == 0) {
-			rc = sqlite3_step(s);
-			*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-			ret = result(st, rc);
-			sqlite3_finalize(s);
-			if (ret || *total <= q->offset)
-				return ret;
-			continue;
-		}
-		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), q->limit);
-		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":offset"), q->offset);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct algo_summary a = {
-				.lars = col_text(s, 0),
-				.state = col_text(s, 1),
-				.org_code = col_text(s, 2),
-				.org_name = col_text(s, 3),
-				.name = col_text(s, 4),
-				.description_short = col_text(s, 5),
-				.status = col_text(s, 6),
-				.publication_category = col_text(s, 7),
-				.category = col_text(s, 8),
-				.updated_at = col_text(s, 9),
-				.version = sqlite3_column_int(s, 10),
-				.completeness = sqlite3_column_int(s, 11),
-				.publishable = sqlite3_column_int(s, 12),
-			};
-			if ((ret = cb(ctx, &a)))
-				break;
-		}
-		if (rc != SQLITE_ROW)
-			ret = result(st, rc);
-		sqlite3_finalize(s);
+			 !q->fts ? "" : q->public_view ? " AND public_fts MATCH :fts" : " AND algorithms_fts MATCH :fts");
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+static void list_bind(sqlite3_stmt *s, const struct algo_query *q, struct buf *ids)
+{
+	struct { const char *name, *value; } binds[] = {
+		{":org", q->org_code}, {":status", q->status}, {":pubcat", q->publication_category},
+		{":cat", q->category}, {":fts", q->fts}, {":orgids", NULL},
+	};
+	if (q->org_ids) {
+		buf_putc(ids, '[');
+		for (size_t i = 0; i < q->norg_ids; i++)
+			buf_printf(ids, "%s%lld", i ? "," : "", q->org_ids[i]);
+		buf_putc(ids, ']');
+		binds[5].value = buf_str(ids);
 	}
+	for (size_t i = 0; i < ARRAY_LEN(binds); i++) {
+		int idx = sqlite3_bind_parameter_index(s, binds[i].name);
+		if (idx)
+			bind_text(s, idx, binds[i].value);
+	}
+}
+
+int store_algo_list(struct store *st, const struct algo_query *q, long long *total,
+		    int (*cb)(void *, const struct algo_summary *), void *ctx)
+{
+	char where[1024], sql[2048];
+	sqlite3_stmt *s = NULL;
+	struct buf ids;
+	int rc, ret = STORE_OK;
+	if (list_where(q, "", where, sizeof where))
+		return STORE_ERROR;
+	buf_init(&ids, 0);
+	snprintf(sql, sizeof sql, "SELECT count(*) %s", where);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		buf_cleanup(&ids);
+		return fail(st, STORE_ERROR);
+	}
+	list_bind(s, q, &ids);
+	rc = sqlite3_step(s);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	ret = result(st, rc);
+	sqlite3_finalize(s);
+	if (ret || *total <= q->offset)
+		goto out;
+	snprintf(sql, sizeof sql,
+		 "SELECT a.lars, a.state, o.code, o.name, a.name, a.description_short, "
+		 "a.status, a.publication_category, a.category, a.updated_at, a.version, "
+		 "a.completeness, a.publishable %s ORDER BY %s a.name COLLATE NOCASE, a.lars "
+		 "LIMIT :limit OFFSET :offset",
+		 where, q->fts ? "f.rank," : "");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		ret = fail(st, STORE_ERROR);
+		goto out;
+	}
+	buf_reset(&ids);
+	list_bind(s, q, &ids);
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), q->limit);
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":offset"), q->offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct algo_summary a = {
+			.lars = col_text(s, 0),
+			.state = col_text(s, 1),
+			.org_code = col_text(s, 2),
+			.org_name = col_text(s, 3),
+			.name = col_text(s, 4),
+			.description_short = col_text(s, 5),
+			.status = col_text(s, 6),
+			.publication_category = col_text(s, 7),
+			.category = col_text(s, 8),
+			.updated_at = col_text(s, 9),
+			.version = sqlite3_column_int(s, 10),
+			.completeness = sqlite3_column_int(s, 11),
+			.publishable = sqlite3_column_int(s, 12),
+		};
+		if ((ret = cb(ctx, &a)))
+			break;
+	}
+	if (rc != SQLITE_ROW)
+		ret = result(st, rc);
+	sqlite3_finalize(s);
+out:
+	buf_cleanup(&ids);
 	return ret;
 }
 
-int store_algo_export(struct store *st, const char *org_code,
+int store_algo_export(struct store *st, const struct algo_query *q,
 		      int (*cb)(void *, const char *lars, const char *record), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, S_ALGO_EXPORT);
-	if (!s)
-		return STORE_ERROR;
-	bind_text(s, 1, org_code);
+	char where[1024], sql[1536];
+	sqlite3_stmt *s;
+	struct buf ids;
 	int rc, ret = STORE_OK;
+	/* Both tables' version column holds the version to show. */
+	if (list_where(q, " JOIN algorithm_versions v ON v.algorithm_id = a.id AND v.version = a.version",
+		       where, sizeof where))
+		return STORE_ERROR;
+	snprintf(sql, sizeof sql, "SELECT a.lars, v.record %s ORDER BY a.name COLLATE NOCASE, a.lars", where);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(st, STORE_ERROR);
+	buf_init(&ids, 0);
+	list_bind(s, q, &ids);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((ret = cb(ctx, col_text(s, 0), col_text(s, 1))))
 			break;
 	if (rc != SQLITE_ROW)
 		ret = result(st, rc);
-	done(s);
+	sqlite3_finalize(s);
+	buf_cleanup(&ids);
 	return ret;
+}
+
+/* ---- people, sessions, tokens, workflow, audit ----
+ *
+ * These statements are simple enough to share one binder: fmt has one letter
+ * per parameter, 't' text (NULL binds NULL), 'i' int, 'I' long long. */
+
+static sqlite3_stmt *bindf(struct store *st, enum stmt_id id, const char *fmt, ...)
+{
+	sqlite3_stmt *s = prep(st, id);
+	va_list ap;
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	for (int i = 1; fmt[i - 1]; i++) {
+		switch (fmt[i - 1]) {
+		case 't':
+			bind_text(s, i, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		default:
+			sqlite3_bind_int64(s, i, va_arg(ap, long long));
+			break;
+		}
+	}
+	va_end(ap);
+	return s;
+}
+
+/* Runs a bound statement that returns no rows; STORE_NOTFOUND when it changed none. */
+static int exec_changes(struct store *st, sqlite3_stmt *s)
+{
+	if (!s)
+		return STORE_ERROR;
+	int rc = exec_stmt(st, s);
+	return rc ? rc : sqlite3_changes(st->db) ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* Steps a bound query, calling row(st, s, cb, ctx) per row; STORE_NOTFOUND when none. */
+static int each_row(struct store *st, sqlite3_stmt *s, int (*row)(sqlite3_stmt *, void *, void *),
+		    void *cb, void *ctx)
+{
+	int rc, n = 0, ret = STORE_OK;
+	if (!s)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		if ((ret = row(s, cb, ctx)))
+			break;
+	}
+	if (rc != SQLITE_ROW)
+		ret = result(st, rc);
+	done(s);
+	return ret ? ret : n ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_org_set_mode(struct store *st, long long org_id, const char *mode)
+{
+	return exec_changes(st, bindf(st, S_ORG_MODE, "tI", mode, org_id));
+}
+
+static int user_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct user u = {
+		.id = sqlite3_column_int64(s, 0),
+		.email = col_text(s, 1),
+		.name = col_text(s, 2),
+		.password_hash = col_text(s, 3),
+		.created_at = col_text(s, 4),
+		.operator = sqlite3_column_int(s, 5),
+		.disabled = sqlite3_column_int(s, 6),
+	};
+	return ((int (*)(void *, const struct user *))cb)(ctx, &u);
+}
+
+int store_user_insert(struct store *st, const char *email, const char *name, bool op, const char *now,
+		      long long *id)
+{
+	int rc = exec_changes(st, bindf(st, S_USER_INSERT, "ttit", email, name ? name : "", (int)op, now));
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_user_get(struct store *st, long long id, int (*cb)(void *, const struct user *), void *ctx)
+{
+	return each_row(st, bindf(st, S_USER_GET, "I", id), user_row, (void *)cb, ctx);
+}
+
+int store_user_by_email(struct store *st, const char *email, int (*cb)(void *, const struct user *),
+			void *ctx)
+{
+	return each_row(st, bindf(st, S_USER_BY_EMAIL, "t", email), user_row, (void *)cb, ctx);
+}
+
+int store_user_list(struct store *st, long long org_id, int (*cb)(void *, const struct user *), void *ctx)
+{
+	sqlite3_stmt *s = org_id ? bindf(st, S_USER_LIST_ORG, "I", org_id) : bindf(st, S_USER_LIST_ALL, "");
+	int rc = each_row(st, s, user_row, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_user_set_password(struct store *st, long long id, const char *hash)
+{
+	return exec_changes(st, bindf(st, S_USER_PASSWORD, "tI", hash, id));
+}
+
+int store_user_set_disabled(struct store *st, long long id, bool disabled)
+{
+	return exec_changes(st, bindf(st, S_USER_DISABLED, "iI", (int)disabled, id));
+}
+
+int store_user_set_operator(struct store *st, long long id, bool op)
+{
+	return exec_changes(st, bindf(st, S_USER_OPERATOR, "iI", (int)op, id));
+}
+
+int store_membership_add(struct store *st, long long user_id, long long org_id, const char *role,
+			 const char *now)
+{
+	sqlite3_stmt *s = bindf(st, S_MEMBER_ADD, "IItt", user_id, org_id, role, now);
+	return s ? exec_stmt(st, s) : STORE_ERROR;
+}
+
+int store_membership_remove(struct store *st, long long user_id, long long org_id, const char *role)
+{
+	return exec_changes(st, bindf(st, S_MEMBER_REMOVE, "IIt", user_id, org_id, role));
+}
+
+static int membership_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct membership m = {
+		.org_id = sqlite3_column_int64(s, 0),
+		.org_code = col_text(s, 1),
+		.org_name = col_text(s, 2),
+		.role = col_text(s, 3),
+	};
+	return ((int (*)(void *, const struct membership *))cb)(ctx, &m);
+}
+
+int store_memberships(struct store *st, long long user_id, int (*cb)(void *, const struct membership *),
+		      void *ctx)
+{
+	int rc = each_row(st, bindf(st, S_MEMBERSHIPS, "I", user_id), membership_row, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_session_insert(struct store *st, const char *hash, long long user_id, const char *csrf,
+			 long long now)
+{
+	return exec_changes(st, bindf(st, S_SESSION_INSERT, "tItI", hash, user_id, csrf, now));
+}
+
+static int session_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct session x = {
+		.user_id = sqlite3_column_int64(s, 0),
+		.csrf = col_text(s, 1),
+		.created_at = sqlite3_column_int64(s, 2),
+		.seen_at = sqlite3_column_int64(s, 3),
+	};
+	return ((int (*)(void *, const struct session *))cb)(ctx, &x);
+}
+
+int store_session_get(struct store *st, const char *hash, int (*cb)(void *, const struct session *),
+		      void *ctx)
+{
+	return each_row(st, bindf(st, S_SESSION_GET, "t", hash), session_row, (void *)cb, ctx);
+}
+
+int store_session_touch(struct store *st, const char *hash, long long now)
+{
+	return exec_changes(st, bindf(st, S_SESSION_TOUCH, "tI", hash, now));
+}
+
+int store_session_delete(struct store *st, const char *hash)
+{
+	return exec_changes(st, bindf(st, S_SESSION_DELETE, "t", hash));
+}
+
+int store_session_delete_user(struct store *st, long long user_id)
+{
+	int rc = exec_changes(st, bindf(st, S_SESSION_DELETE_USER, "I", user_id));
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_token_insert(struct store *st, const char *hash, long long user_id, const char *name,
+		       long long org_id, const char *role, const char *now, long long expires_at,
+		       long long *id)
+{
+	int rc = exec_changes(st, bindf(st, S_TOKEN_INSERT, "tItIttI", hash, user_id, name, org_id, role, now,
+					expires_at));
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static int token_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct token t = {
+		.id = sqlite3_column_int64(s, 0),
+		.user_id = sqlite3_column_int64(s, 1),
+		.org_id = sqlite3_column_int64(s, 2),
+		.expires_at = sqlite3_column_int64(s, 3),
+		.name = col_text(s, 4),
+		.role = col_text(s, 5),
+		.org_code = col_text(s, 6),
+		.created_at = col_text(s, 7),
+		.revoked_at = col_text(s, 8),
+		.last_used_at = col_text(s, 9),
+	};
+	return ((int (*)(void *, const struct token *))cb)(ctx, &t);
+}
+
+int store_token_by_hash(struct store *st, const char *hash, int (*cb)(void *, const struct token *),
+			void *ctx)
+{
+	return each_row(st, bindf(st, S_TOKEN_BY_HASH, "t", hash), token_row, (void *)cb, ctx);
+}
+
+int store_token_list(struct store *st, long long user_id, int (*cb)(void *, const struct token *),
+		     void *ctx)
+{
+	int rc = each_row(st, bindf(st, S_TOKEN_LIST, "I", user_id), token_row, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_token_revoke(struct store *st, long long id, long long user_id, const char *now)
+{
+	return exec_changes(st, bindf(st, S_TOKEN_REVOKE, "IIt", id, user_id, now));
+}
+
+int store_token_used(struct store *st, long long id, const char *now)
+{
+	return exec_changes(st, bindf(st, S_TOKEN_USED, "It", id, now));
+}
+
+int store_onetime_insert(struct store *st, const char *hash, long long user_id, const char *purpose,
+			 long long expires_at)
+{
+	return exec_changes(st, bindf(st, S_ONETIME_INSERT, "tItI", hash, user_id, purpose, expires_at));
+}
+
+int store_onetime_take(struct store *st, const char *hash, long long now, const char *now_iso,
+		       long long *user_id, char purpose[16])
+{
+	sqlite3_stmt *s = bindf(st, S_ONETIME_TAKE, "tIt", hash, now, now_iso);
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(s, 0);
+		snprintf(purpose, 16, "%s", col_text(s, 1));
+		rc = sqlite3_step(s);
+	} else if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	rc = result(st, rc);
+	done(s);
+	return rc;
+}
+
+int store_throttle_get(struct store *st, const char *key, long long *failures, long long *last_at)
+{
+	sqlite3_stmt *s = bindf(st, S_THROTTLE_GET, "t", key);
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	*failures = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	*last_at = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
+	rc = result(st, rc);
+	done(s);
+	return rc;
+}
+
+int store_throttle_fail(struct store *st, const char *key, long long now)
+{
+	return exec_changes(st, bindf(st, S_THROTTLE_FAIL, "tI", key, now));
+}
+
+int store_throttle_clear(struct store *st, const char *key)
+{
+	int rc = exec_changes(st, bindf(st, S_THROTTLE_CLEAR, "t", key));
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_pub_set(struct store *st, const char *lars, int version, const char *status, const char *by,
+		  const char *at, bool release, const char *reason)
+{
+	return exec_changes(st, bindf(st, S_PUB_SET, "titttit", lars, version, status, by, at, (int)release,
+				      reason));
+}
+
+static int pub_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct publication p = {
+		.version = sqlite3_column_int(s, 0),
+		.status = col_text(s, 1),
+		.released_by = col_text(s, 2),
+		.released_at = col_text(s, 3),
+		.decided_by = col_text(s, 4),
+		.decided_at = col_text(s, 5),
+		.reason = col_text(s, 6),
+	};
+	return ((int (*)(void *, const struct publication *))cb)(ctx, &p);
+}
+
+int store_pub_list(struct store *st, const char *lars, int (*cb)(void *, const struct publication *),
+		   void *ctx)
+{
+	int rc = each_row(st, bindf(st, S_PUB_LIST, "t", lars), pub_row, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+int store_algo_set_workflow(struct store *st, const char *lars, const char *state, int published_version,
+			    const char *now)
+{
+	int rc = exec_changes(st, bindf(st, S_ALGO_WORKFLOW, "ttit", lars, state, published_version, now));
+	if (rc)
+		return rc;
+	if ((rc = exec_stmt(st, bindf(st, S_PUBLIC_DELETE, "t", lars))) ||
+	    (rc = exec_stmt(st, bindf(st, S_PUBLIC_FTS_DELETE, "t", lars))))
+		return rc;
+	if (!published_version)
+		return STORE_OK;
+	if ((rc = exec_changes(st, bindf(st, S_PUBLIC_INSERT, "tit", lars, published_version, now))))
+		return rc;
+	return exec_changes(st, bindf(st, S_PUBLIC_FTS_INSERT, "ti", lars, published_version));
+}
+
+int store_audit_tail(struct store *st, long long chain, long long *seq, char hash[65])
+{
+	sqlite3_stmt *s = bindf(st, S_AUDIT_TAIL, "I", chain);
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	snprintf(hash, 65, "%s", rc == SQLITE_ROW ? col_text(s, 1) : "");
+	rc = result(st, rc);
+	done(s);
+	return rc;
+}
+
+int store_audit_insert(struct store *st, const struct audit_row *r)
+{
+	return exec_changes(st, bindf(st, S_AUDIT_INSERT, "IItttttttt", r->chain, r->seq, r->at, r->actor,
+				      r->action, r->entity, r->entity_id, r->changes, r->prev_hash, r->hash));
+}
+
+static int audit_row_cb(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct audit_row r = {
+		.id = sqlite3_column_int64(s, 0),
+		.chain = sqlite3_column_int64(s, 1),
+		.seq = sqlite3_column_int64(s, 2),
+		.at = col_text(s, 3),
+		.actor = col_text(s, 4),
+		.action = col_text(s, 5),
+		.entity = col_text(s, 6),
+		.entity_id = col_text(s, 7),
+		.changes = col_text(s, 8),
+		.prev_hash = col_text(s, 9),
+		.hash = col_text(s, 10),
+	};
+	return ((int (*)(void *, const struct audit_row *))cb)(ctx, &r);
+}
+
+int store_audit_rows(struct store *st, long long chain, int (*cb)(void *, const struct audit_row *),
+		     void *ctx)
+{
+	int rc = each_row(st, bindf(st, S_AUDIT_ROWS, "I", chain), audit_row_cb, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }

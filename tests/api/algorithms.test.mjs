@@ -1,17 +1,23 @@
 // Algorithms: create, validation, versions, optimistic locking, archive.
+// Since issue 4 writes need a log-in: a redacteur of Gemeente Utrecht (bearer token)
+// creates and edits, a goedkeurder archives; drafts are read by members.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, client, fullRecord, isValidLars, makeLars, breakLars, REQUIRED_FIELDS,
+  startServer, client, fullRecord, isValidLars, makeLars, breakLars, REQUIRED_FIELDS, userWithToken,
 } from './server.mjs';
 
 let srv;
-let api;
+let api;   // redacteur of GM0344
+let goed;  // goedkeurder of GM0344 (archives)
+let anon;
 
 before(async () => {
   srv = await startServer();
-  api = client(srv.base);
+  api = userWithToken(srv, { roles: [['GM0344', 'redacteur']], prefix: 'redacteur' }).api;
+  goed = userWithToken(srv, { roles: [['GM0344', 'goedkeurder']], prefix: 'goedkeurder' }).api;
+  anon = client(srv.base);
 });
 after(async () => { await srv?.stop(); });
 
@@ -38,8 +44,9 @@ function isIsoTime(s) {
   return typeof s === 'string' && !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s);
 }
 
+// The organisation's own list (drafts included) is the workspace view.
 async function listIds(query = '') {
-  const r = await api('GET', `/api/v1/algorithms?limit=100&organisation=${ORG.code}${query}`);
+  const r = await api('GET', `/api/v1/algorithms?view=workspace&limit=100&organisation=${ORG.code}${query}`);
   assert.equal(r.status, 200, r.text);
   return r.json.results.map((a) => a.id);
 }
@@ -60,6 +67,10 @@ test('create -> 201 with Location, ETag "1", a generated valid id and the full o
   assert.equal(r.headers.get('etag'), '"1"');
   assert.equal(b.version, 1);
   assert.equal(b.state, 'concept');
+  assert.equal(b.status, 'concept', 'workflow status of this version');
+  assert.equal(b.published_version, null);
+  assert.equal(b.latest_version, 1, 'members see latest_version');
+  assert.equal(b.publication_mode, 'two-step');
   assert.deepEqual(b.organisation, ORG);
   assert.ok(isIsoTime(b.created_at), b.created_at);
   assert.ok(isIsoTime(b.updated_at), b.updated_at);
@@ -89,6 +100,19 @@ test('GET latest returns the object with ETag', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('etag'), '"1"');
   assert.deepEqual(r.json, main);
+});
+
+test('a draft is not visible to the public, and anonymous writes are refused', async () => {
+  assert.equal((await anon('GET', `/api/v1/algorithms/${main.id}`)).status, 404);
+  assert.equal((await anon('GET', `/api/v1/algorithms/${main.id}/versions`)).status, 404);
+  const pub = await anon('GET', '/api/v1/algorithms?limit=100');
+  assert.equal(pub.status, 200);
+  assert.ok(!pub.json.results.some((a) => a.id === main.id), 'draft in the public list');
+  const c = await anon('POST', CREATE, { json: fullRecord({ name: 'Anoniem' }) });
+  assert.equal(c.status, 401, c.text);
+  assert.equal(c.json.error, 'unauthorized');
+  const u = await anon('PUT', `/api/v1/algorithms/${main.id}`, { json: main.record, headers: { 'If-Match': '"1"' } });
+  assert.equal(u.status, 404, `a draft is not confirmed to exist: ${u.text}`);
 });
 
 test('draft lacking required fields is stored with missing fields listed', async () => {
@@ -192,14 +216,15 @@ test('HTML is sanitised to the allowed tags', async () => {
 });
 
 test('nothing was stored by the rejected creates', async () => {
-  const r = await api('GET', `/api/v1/algorithms?limit=100&organisation=${ORG.code}`);
+  const r = await api('GET', `/api/v1/algorithms?view=workspace&limit=100&organisation=${ORG.code}`);
   assert.equal(r.status, 200);
   for (const a of r.json.results) {
     assert.ok(!['Fout id', 'Zelfde id'].includes(a.name), `rejected record stored: ${a.name}`);
     assert.notEqual(a.status, 'Actief');
   }
-  const o = await api('GET', `/api/v1/organisations/${ORG.code}`);
-  assert.equal(o.json.algorithms, r.json.total);
+  const ids = new Set(r.json.results.map((a) => a.id));
+  assert.ok(ids.has(main.id));
+  assert.ok(!r.json.results.some((a) => a.name === 'Anoniem'), 'anonymous create stored');
 });
 
 test('PUT without If-Match -> 428 precondition_required', async () => {
@@ -319,7 +344,10 @@ test('concurrent PUTs with the same If-Match: exactly one 200 and one 409', asyn
 
 test('archive -> 200 state gearchiveerd; the algorithm leaves the list', async () => {
   assert.ok((await listIds()).includes(main.id));
-  const r = await api('POST', `/api/v1/algorithms/${main.id}/archive`);
+  const denied = await api('POST', `/api/v1/algorithms/${main.id}/archive`);
+  assert.equal(denied.status, 403, `archiving needs a goedkeurder: ${denied.text}`);
+  assert.equal(denied.json.error, 'forbidden');
+  const r = await goed('POST', `/api/v1/algorithms/${main.id}/archive`);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state, 'gearchiveerd');
   assert.equal(r.json.id, main.id);
@@ -327,10 +355,18 @@ test('archive -> 200 state gearchiveerd; the algorithm leaves the list', async (
   assert.equal(g.status, 200);
   assert.equal(g.json.state, 'gearchiveerd');
   assert.ok(!(await listIds()).includes(main.id), 'archived algorithm still listed');
-  const all = await api('GET', '/api/v1/algorithms?limit=100');
-  assert.ok(!all.json.results.some((a) => a.id === main.id));
-  const q = await api('GET', `/api/v1/algorithms?q=${encodeURIComponent('Parkeervergunningen')}&limit=100`);
-  assert.ok(!q.json.results.some((a) => a.id === main.id), 'archived algorithm found by q');
+  for (const view of ['', '&view=workspace']) {
+    const all = await api('GET', `/api/v1/algorithms?limit=100${view}`);
+    assert.equal(all.status, 200, all.text);
+    assert.ok(!all.json.results.some((a) => a.id === main.id));
+    const q = await api('GET', `/api/v1/algorithms?q=${encodeURIComponent('Parkeervergunningen')}&limit=100${view}`);
+    assert.equal(q.status, 200, q.text);
+    assert.ok(!q.json.results.some((a) => a.id === main.id), 'archived algorithm found by q');
+  }
+  const again = await api('PUT', `/api/v1/algorithms/${main.id}`, {
+    json: { ...main.record, description_short: 'Na archiveren' }, headers: { 'If-Match': `"${main.version}"` },
+  });
+  assert.equal(again.status, 409, `an archived algorithm is not edited: ${again.text}`);
 });
 
 test('SIGTERM stops the server gracefully with exit code 0', async () => {

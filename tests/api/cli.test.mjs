@@ -165,7 +165,9 @@ test('import of several files prints one line per file', () => {
   const r = cli(['import', '--db', d, f1, f2]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(lines(r.stdout), [importLine(f1, 1, 0, 0, 0), importLine(f2, 2, 0, 0, 0)]);
-  assert.equal(exportCount(d), 3);
+  // register-shape records are drafts: export shows the published register, --drafts the latest versions
+  assert.equal(exportCount(d), 0);
+  assert.equal(exportCount(d, ['--drafts']), 3);
 });
 
 test('import with a rejected record -> exit 3, record named on stderr, nothing stored', () => {
@@ -179,12 +181,93 @@ test('import with a rejected record -> exit 3, record named on stderr, nothing s
   const r = cli(['import', '--db', d, f]);
   assert.equal(r.status, 3, `exit ${r.status}; stderr=${r.stderr}`);
   assert.ok(r.stderr.includes('Fout CLI record') || r.stderr.includes('status'), r.stderr);
-  assert.equal(exportCount(d), 0, 'nothing may be stored');
+  assert.equal(exportCount(d, ['--drafts']), 0, 'nothing may be stored');
 
   const s = cli(['import', '--db', d, '--skip-invalid', f]);
   assert.ok(s.status === 0 || s.status === 3, `exit ${s.status}`);
   assert.deepEqual(lines(s.stdout), [importLine(f, 1, 0, 0, 1)]);
-  assert.equal(exportCount(d), 1);
+  assert.equal(exportCount(d, ['--drafts']), 1);
+});
+
+test('user, token and audit: usage errors exit 2', () => {
+  const cases = [
+    ['user'],
+    ['user', 'frobnicate', '--db', db],
+    ['user', 'add', '--db', db, '--email', 'x@example.nl'],
+    ['user', 'add', '--db', db, '--email', 'x@example.nl', '--org', 'GM0344'],
+    ['user', 'add', '--db', db, '--org', 'GM0344', '--role', 'lezer'],
+    ['user', 'disable', '--db', db],
+    ['token', 'create', '--db', db],
+    ['token', 'create', '--db', db, '--email', 'x@example.nl', '--expires', '0'],
+    ['token', 'create', '--db', db, '--email', 'x@example.nl', '--expires', '367'],
+    ['token', 'revoke', '--db', db],
+    ['token', 'revoke', '--db', db, 'abc'],
+    ['audit', '--db', db],
+    ['audit', 'frobnicate', '--db', db],
+  ];
+  for (const args of cases) {
+    const r = cli(args);
+    assert.equal(r.status, 2, `aireg ${args.join(' ')}: exit ${r.status} (${r.signal}); stderr=${r.stderr}`);
+    assert.ok(r.stderr.trim().length > 0, `aireg ${args.join(' ')}: nothing on stderr`);
+  }
+});
+
+test('user add prints a one-time link; with --password-stdin none; user list shows roles', () => {
+  const d = path.join(tmp.dir, 'users.db');
+  initDb(d);
+  const a = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'redacteur', '--email', 'nieuw@example.nl']);
+  assert.equal(a.status, 0, a.stderr);
+  assert.match(a.stdout, /^one-time link for nieuw@example\.nl \(.*\): \/account\/password\?link=[A-Za-z0-9_-]{20,}\n$/);
+  const b = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'lezer', '--email', 'met@example.nl', '--password-stdin'],
+    { input: 'een heel goed wachtwoord\n' });
+  assert.equal(b.status, 0, b.stderr);
+  assert.equal(b.stdout, '', 'no link when the password is set');
+  const short = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'lezer', '--email', 'kort@example.nl', '--password-stdin'],
+    { input: 'kort\n' });
+  assert.equal(short.status, 3, `a password under 12 characters is rejected: ${short.stderr}`);
+  const bad = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'koning', '--email', 'k@example.nl']);
+  assert.equal(bad.status, 3, bad.stderr);
+  const l = cli(['user', 'list', '--db', d]);
+  assert.equal(l.status, 0, l.stderr);
+  assert.ok(lines(l.stdout).some((x) => x.startsWith('nieuw@example.nl\t') && x.includes('GM0344:redacteur')), l.stdout);
+  assert.ok(lines(l.stdout).some((x) => x.startsWith('met@example.nl\t') && x.includes('GM0344:lezer')), l.stdout);
+  assert.ok(!l.stdout.includes('kort@example.nl') && !l.stdout.includes('k@example.nl'), 'rejected users stored');
+});
+
+test('token create prints a token once; a role the user does not hold is refused; token list; revoke', () => {
+  const d = path.join(tmp.dir, 'users.db');
+  const t = cli(['token', 'create', '--db', d, '--email', 'nieuw@example.nl', '--org', 'GM0344', '--expires', '1', '--name', 'ci']);
+  assert.equal(t.status, 0, t.stderr);
+  assert.equal(lines(t.stdout).length, 1);
+  assert.match(t.stdout.trim(), /^\S{20,}$/);
+  const no = cli(['token', 'create', '--db', d, '--email', 'nieuw@example.nl', '--org', 'GM0363']);
+  assert.equal(no.status, 3, `no role in GM0363: ${no.stderr}`);
+  assert.equal(no.stdout, '');
+  const up = cli(['token', 'create', '--db', d, '--email', 'nieuw@example.nl', '--role', 'beheerder', '--org', 'GM0344']);
+  assert.equal(up.status, 3, `not a beheerder: ${up.stderr}`);
+  const l = cli(['token', 'list', '--db', d, '--email', 'nieuw@example.nl']);
+  assert.equal(l.status, 0, l.stderr);
+  const rows = lines(l.stdout);
+  assert.equal(rows.length, 1, l.stdout);
+  assert.ok(!l.stdout.includes(t.stdout.trim()), 'token list must not show the secret');
+  const id = rows[0].split('\t')[0];
+  assert.match(id, /^\d+$/);
+  const rv = cli(['token', 'revoke', '--db', d, id]);
+  assert.equal(rv.status, 0, rv.stderr);
+  assert.match(cli(['token', 'list', '--db', d, '--email', 'nieuw@example.nl']).stdout, /revoked/);
+  const again = cli(['token', 'revoke', '--db', d, id]);
+  assert.notEqual(again.status, 0, 'revoking twice fails');
+});
+
+test('audit verify exits 0 on an intact trail; audit export writes JSON lines', () => {
+  const d = path.join(tmp.dir, 'users.db');
+  const v = cli(['audit', 'verify', '--db', d]);
+  assert.equal(v.status, 0, v.stderr);
+  const x = cli(['audit', 'export', '--db', d]);
+  assert.equal(x.status, 0, x.stderr);
+  const rows = lines(x.stdout).map((l) => JSON.parse(l));
+  const actions = new Set(rows.map((r) => r.action));
+  for (const a of ['user.create', 'role.grant', 'token.create', 'token.revoke']) assert.ok(actions.has(a), `${a} not in ${[...actions]}`);
 });
 
 test('import of a missing file fails without a usage error', () => {

@@ -1,19 +1,28 @@
 // HTTP-level behaviour: healthz, routing (404/405), content type (415), malformed
-// JSON (400), body limit (413) and header limit (431).
+// JSON (400), body limit (413) and header limit (431). Requests that write are made
+// by a redacteur of GM0344 (bearer token) so that they get past authorisation;
+// POST /api/v1/organisations by an operator.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, client, rawRequest, fullRecord, makeLars, breakLars,
+  startServer, client, rawRequest, fullRecord, makeLars, breakLars, userWithToken,
 } from './server.mjs';
 
 let srv;
-let api;
+let api;   // redacteur of GM0344
+let anon;
+let op;    // operator
+let token; // the redacteur's bearer token, for raw requests
 let algId;
 
 before(async () => {
   srv = await startServer();
-  api = client(srv.base);
+  const red = userWithToken(srv, { roles: [['GM0344', 'redacteur']], prefix: 'redacteur' });
+  api = red.api;
+  token = red.token;
+  anon = client(srv.base);
+  op = userWithToken(srv, { operator: true, prefix: 'operator' }).api;
   const r = await api('POST', '/api/v1/organisations/GM0344/algorithms', { json: fullRecord() });
   assert.equal(r.status, 201, r.text);
   algId = r.json.id;
@@ -37,7 +46,7 @@ function allowSet(r) {
 }
 
 test('GET /healthz -> 200 {"status":"ok"}', async () => {
-  const r = await api('GET', '/healthz');
+  const r = await anon('GET', '/healthz');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type') || '', /^application\/json/);
   assert.deepEqual(r.json, { status: 'ok' });
@@ -46,8 +55,8 @@ test('GET /healthz -> 200 {"status":"ok"}', async () => {
 test('unknown routes -> 404 not_found JSON', async () => {
   for (const p of ['/', '/api/v1/nope', '/api/v2/algorithms', '/api/v1/organisations/GM0344/nope',
     '/healthz/extra', '/api/v1/algorithms/' + algId + '/nope']) {
-    const r = await api('GET', p);
-    assertJsonError(r, 404, 'not_found');
+    assertJsonError(await anon('GET', p), 404, 'not_found');
+    assertJsonError(await api('GET', p), 404, 'not_found');
   }
 });
 
@@ -63,10 +72,13 @@ test('unknown or malformed algorithm ids -> 404', async () => {
     '/api/v1/algorithms/123456789',
   ]) {
     assertJsonError(await api('GET', p), 404, 'not_found');
+    assertJsonError(await anon('GET', p), 404, 'not_found');
   }
-  assertJsonError(await api('POST', `/api/v1/algorithms/${unknown}/archive`), 404, 'not_found');
-  assertJsonError(await api('PUT', `/api/v1/algorithms/${unknown}`,
-    { json: fullRecord(), headers: { 'If-Match': '"1"' } }), 404, 'not_found');
+  for (const who of [api, anon]) {
+    assertJsonError(await who('POST', `/api/v1/algorithms/${unknown}/archive`), 404, 'not_found');
+    assertJsonError(await who('PUT', `/api/v1/algorithms/${unknown}`,
+      { json: fullRecord(), headers: { 'If-Match': '"1"' } }), 404, 'not_found');
+  }
 });
 
 test('wrong method -> 405 method_not_allowed with Allow header', async () => {
@@ -82,6 +94,21 @@ test('wrong method -> 405 method_not_allowed with Allow header', async () => {
     ['GET', '/api/v1/import', ['POST']],
     ['POST', '/api/v1/export', ['GET']],
     ['GET', '/api/v1/organisations/GM0344/algorithms', ['POST']],
+    // issue 4
+    ['PUT', '/api/v1/session', ['GET', 'POST', 'DELETE']],
+    ['GET', '/api/v1/password', ['POST']],
+    ['DELETE', '/api/v1/organisations/GM0344/users', ['GET', 'POST']],
+    ['GET', '/api/v1/organisations/GM0344/settings', ['PUT']],
+    ['GET', '/api/v1/users/someone@example.nl/disable', ['POST']],
+    ['GET', '/api/v1/users/someone@example.nl/reset-link', ['POST']],
+    ['PUT', '/api/v1/tokens', ['GET', 'POST']],
+    ['GET', '/api/v1/tokens/1', ['DELETE']],
+    ['POST', '/api/v1/audit/verify', ['GET']],
+    ['GET', `/api/v1/algorithms/${algId}/release`, ['POST']],
+    ['GET', `/api/v1/algorithms/${algId}/publish`, ['POST']],
+    ['GET', `/api/v1/algorithms/${algId}/reject`, ['POST']],
+    ['GET', `/api/v1/algorithms/${algId}/retract`, ['POST']],
+    ['POST', `/api/v1/algorithms/${algId}/publications`, ['GET']],
   ];
   for (const [method, p, allowed] of cases) {
     const r = await api(method, p, method === 'GET' ? {} : { body: '{}', headers: { 'Content-Type': 'application/json' } });
@@ -98,7 +125,7 @@ test('wrong Content-Type -> 415 unsupported_media_type', async () => {
     const r = await api('POST', '/api/v1/organisations/GM0344/algorithms', { body, headers: { 'Content-Type': ct } });
     assertJsonError(r, 415, 'unsupported_media_type');
   }
-  const r2 = await api('POST', '/api/v1/organisations', {
+  const r2 = await op('POST', '/api/v1/organisations', {
     body: JSON.stringify({ code: 'XT01', name: 'Test', type: 'overig' }), headers: { 'Content-Type': 'text/plain' },
   });
   assertJsonError(r2, 415, 'unsupported_media_type');
@@ -109,7 +136,7 @@ test('wrong Content-Type -> 415 unsupported_media_type', async () => {
   const r4 = await api('POST', '/api/v1/import', { body: '[]', headers: { 'Content-Type': 'application/xml' } });
   assertJsonError(r4, 415, 'unsupported_media_type');
   // nothing was created by the rejected requests
-  const org = await api('GET', '/api/v1/organisations/XT01');
+  const org = await anon('GET', '/api/v1/organisations/XT01');
   assert.equal(org.status, 404);
 });
 
@@ -138,7 +165,7 @@ test('malformed JSON -> 400 malformed_json with 1-based line and column', async 
   assert.equal(r2.json.line, 1);
   assert.ok(r2.json.column >= 1 && r2.json.column <= 15, `column: ${r2.text}`);
 
-  const r3 = await api('POST', '/api/v1/organisations', {
+  const r3 = await op('POST', '/api/v1/organisations', {
     body: '{"code": "XT02", "name": ', headers: { 'Content-Type': 'application/json' },
   });
   assertJsonError(r3, 400, 'malformed_json');
@@ -166,7 +193,7 @@ test('invalid UTF-8 in a JSON body is rejected (400 or 422), not stored', async 
 });
 
 function postHead(path, extra) {
-  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}Connection: close\r\n\r\n`;
+  return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n${extra}Connection: close\r\n\r\n`;
 }
 
 test('body over 1 MiB (Content-Length) -> 413 body_too_large', { timeout: 30000 }, async () => {
@@ -180,7 +207,7 @@ test('body over 1 MiB (Content-Length) -> 413 body_too_large', { timeout: 30000 
   const j = JSON.parse(r.body);
   assert.equal(j.status, 413);
   assert.equal(j.error, 'body_too_large');
-  assert.equal((await api('GET', '/healthz')).status, 200);
+  assert.equal((await anon('GET', '/healthz')).status, 200);
 });
 
 test('body over 1 MiB (chunked, no Content-Length) -> 413 body_too_large', { timeout: 30000 }, async () => {

@@ -1,11 +1,17 @@
 // GET /api/v1/algorithms: paging, parameter validation, filters and full-text search.
+// The fixtures are drafts of GM0363 and PV21: their editor lists them with
+// ?view=workspace. At the end they are published and the public list (anonymous)
+// gives the same answers.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, client, fullRecord } from './server.mjs';
+import { startServer, client, fullRecord, userWithToken } from './server.mjs';
 
 let srv;
-let api;
+let api;   // redacteur of GM0363 and PV21
+let goed;  // goedkeurder of GM0363 and PV21
+let anon;
+let view = 'view=workspace'; // the list the tests read; '' = the public register
 const byLetter = {}; // 'A' -> created algorithm
 
 const FIXTURES = [
@@ -27,7 +33,9 @@ const FIXTURES = [
 
 before(async () => {
   srv = await startServer();
-  api = client(srv.base);
+  api = userWithToken(srv, { roles: [['GM0363', 'redacteur'], ['PV21', 'redacteur']], prefix: 'redacteur' }).api;
+  goed = userWithToken(srv, { roles: [['GM0363', 'goedkeurder'], ['PV21', 'goedkeurder']], prefix: 'goedkeurder' }).api;
+  anon = client(srv.base);
   for (const [letter, org, fields] of FIXTURES) {
     // keep the other text fields neutral so that q only matches what the test intends
     const rec = fullRecord({
@@ -43,8 +51,9 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 async function list(query) {
-  const r = await api('GET', `/api/v1/algorithms${query ? '?' + query : ''}`);
-  assert.equal(r.status, 200, `${query}: ${r.text}`);
+  const q = [view, query].filter(Boolean).join('&');
+  const r = await (view ? api : anon)('GET', `/api/v1/algorithms${q ? '?' + q : ''}`);
+  assert.equal(r.status, 200, `${q}: ${r.text}`);
   return r.json;
 }
 function letters(results) {
@@ -56,6 +65,17 @@ async function lettersOf(query) {
   assert.equal(j.total, j.results.length, `${query}: total ${j.total} but ${j.results.length} results on one page`);
   return letters(j.results);
 }
+
+test('the public register lists none of the drafts', async () => {
+  const r = await anon('GET', '/api/v1/algorithms?limit=100');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.total, 0);
+  assert.deepEqual(r.json.results, []);
+  const mine = await api('GET', '/api/v1/algorithms?limit=100');
+  assert.equal(mine.json.total, 0, 'without view=workspace members see the public register too');
+  const w = await anon('GET', '/api/v1/algorithms?view=workspace');
+  assert.equal(w.status, 401, w.text);
+});
 
 test('default list: page 1, limit 20, sorted by name, summary shape', async () => {
   const j = await list('');
@@ -95,20 +115,25 @@ test('paging with limit=2 walks all results once', async () => {
   assert.equal((await list('limit=1&page=7')).results.length, 1);
 });
 
-test('invalid paging parameters -> 400 invalid_parameter naming the parameter', async () => {
+test('invalid paging parameters -> 400 invalid_parameter naming the parameter (public and workspace)', async () => {
   const cases = [
     ['limit=101', 'limit'], ['limit=0', 'limit'], ['limit=abc', 'limit'], ['limit=-1', 'limit'],
     ['limit=1.5', 'limit'], ['limit=20abc', 'limit'], ['page=0', 'page'], ['page=-2', 'page'],
     ['page=abc', 'page'], ['page=1&limit=1000', 'limit'],
   ];
   for (const [q, name] of cases) {
-    const r = await api('GET', `/api/v1/algorithms?${q}`);
-    assert.equal(r.status, 400, `${q}: ${r.status} ${r.text}`);
-    assert.equal(r.json.status, 400);
-    assert.equal(r.json.error, 'invalid_parameter', q);
-    assert.equal(r.json.parameter, name, `${q}: ${r.text}`);
-    assert.ok(r.json.message.includes(name), `${q}: message does not name ${name}: ${r.json.message}`);
+    for (const [who, prefix] of [[anon, ''], [api, 'view=workspace&']]) {
+      const r = await who('GET', `/api/v1/algorithms?${prefix}${q}`);
+      assert.equal(r.status, 400, `${prefix}${q}: ${r.status} ${r.text}`);
+      assert.equal(r.json.status, 400);
+      assert.equal(r.json.error, 'invalid_parameter', q);
+      assert.equal(r.json.parameter, name, `${q}: ${r.text}`);
+      assert.ok(r.json.message.includes(name), `${q}: message does not name ${name}: ${r.json.message}`);
+    }
   }
+  const v = await api('GET', '/api/v1/algorithms?view=everything');
+  assert.equal(v.status, 400, v.text);
+  assert.equal(v.json.parameter, 'view');
 });
 
 test('filter values outside the permitted values -> 400 invalid_parameter', async () => {
@@ -118,7 +143,7 @@ test('filter values outside the permitted values -> 400 invalid_parameter', asyn
     ['category=Ruimtevaart', 'category'],
   ];
   for (const [q, name] of cases) {
-    const r = await api('GET', `/api/v1/algorithms?${q}`);
+    const r = await api('GET', `/api/v1/algorithms?view=workspace&${q}`);
     assert.equal(r.status, 400, `${q}: ${r.status} ${r.text}`);
     assert.equal(r.json.error, 'invalid_parameter');
     assert.equal(r.json.parameter, name);
@@ -130,7 +155,13 @@ test('filters: organisation, status, publication_category, category, combined', 
   const e = encodeURIComponent;
   assert.deepEqual(await lettersOf('organisation=PV21'), ['F', 'G']);
   assert.deepEqual(await lettersOf('organisation=GM0363'), ['A', 'B', 'C', 'D', 'E']);
-  assert.deepEqual(await lettersOf('organisation=GM0344'), []);
+  if (view) {
+    // the workspace of someone without a role in GM0344 has no such organisation
+    const r = await api('GET', '/api/v1/algorithms?view=workspace&organisation=GM0344');
+    assert.equal(r.status, 404, r.text);
+  } else {
+    assert.deepEqual(await lettersOf('organisation=GM0344'), []);
+  }
   assert.deepEqual(await lettersOf(`status=${e('In gebruik')}`), ['A', 'B', 'D', 'F']);
   assert.deepEqual(await lettersOf(`status=${e('Buiten gebruik')}`), ['E']);
   assert.deepEqual(await lettersOf(`publication_category=${e('Impactvolle algoritmes')}`), ['B', 'D', 'G']);
@@ -168,7 +199,7 @@ test('q: no match gives an empty list; q combines with filters', async () => {
   assert.deepEqual(await lettersOf('q=Fryslan&category=Economie'), ['G']);
   // characters with a meaning in SQL / FTS syntax are just text
   for (const q of ['"', "'", 'parkeer*', 'a OR b', '(', 'NEAR(', '%', '-parkeer', 'AND']) {
-    const r = await api('GET', `/api/v1/algorithms?q=${encodeURIComponent(q)}`);
+    const r = await api('GET', `/api/v1/algorithms?${view}&q=${encodeURIComponent(q)}`);
     assert.equal(r.status, 200, `q=${q}: ${r.status} ${r.text}`);
   }
 });
@@ -181,13 +212,35 @@ test('q results follow updates and archiving', async () => {
   });
   assert.equal(put.status, 200, put.text);
   assert.deepEqual(await lettersOf('q=zwembad'), ['D']);
-  const arch = await api('POST', `/api/v1/algorithms/${byLetter.E.id}/archive`);
+  const arch = await goed('POST', `/api/v1/algorithms/${byLetter.E.id}/archive`);
   assert.equal(arch.status, 200, arch.text);
   assert.deepEqual(await lettersOf('q=energielabel'), []);
   assert.deepEqual(await lettersOf(`status=${encodeURIComponent('Buiten gebruik')}`), []);
   const j = await list('');
   assert.equal(j.total, 6);
   assert.deepEqual(letters(j.results), ['A', 'B', 'C', 'D', 'F', 'G']);
+});
+
+test('after publishing, the public register (anonymous) gives the same answers', async () => {
+  for (const [letter, a] of Object.entries(byLetter)) {
+    if (letter === 'E') continue; // archived
+    const rel = await api('POST', `/api/v1/algorithms/${a.id}/release`);
+    assert.equal(rel.status, 200, `${letter}: ${rel.text}`);
+    const pub = await goed('POST', `/api/v1/algorithms/${a.id}/publish`);
+    assert.equal(pub.status, 200, `${letter}: ${pub.text}`);
+    assert.equal(pub.json.status, 'gepubliceerd');
+  }
+  const e = encodeURIComponent;
+  const queries = ['', 'organisation=PV21', `status=${e('In gebruik')}`, 'category=Verkeer', 'q=parkeer',
+    'q=Fryslan', 'q=zwembad', 'q=energielabel', `publication_category=${e('Impactvolle algoritmes')}`, 'limit=2&page=2'];
+  const workspace = {};
+  for (const q of queries) workspace[q] = letters((await list(q)).results);
+  view = '';
+  for (const q of queries) assert.deepEqual(letters((await list(q)).results), workspace[q], `public ${q}`);
+  const j = await list('');
+  assert.equal(j.total, 6);
+  for (const s of j.results) assert.equal(s.state, 'gepubliceerd', JSON.stringify(s));
+  assert.deepEqual(await lettersOf('organisation=GM0344'), []);
 });
 
 test('SIGTERM stops the server gracefully with exit code 0', async () => {

@@ -1,17 +1,21 @@
 // Organisations: the seeded lists, get, create, duplicates and validation.
+// Reading is public; adding an organisation is for platform operators (made with
+// `aireg user add --operator`).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, client, fullRecord, REPO_ROOT } from './server.mjs';
+import { startServer, client, fullRecord, REPO_ROOT, userWithToken } from './server.mjs';
 
 let srv;
-let api;
+let api; // anonymous: reading is public
+let op;  // operator: adds organisations
 
 before(async () => {
   srv = await startServer();
   api = client(srv.base);
+  op = userWithToken(srv, { operator: true, prefix: 'operator' }).api;
 });
 after(async () => { await srv?.stop(); });
 
@@ -86,9 +90,22 @@ test('GET unknown organisation -> 404 not_found', async () => {
   }
 });
 
+test('POST /api/v1/organisations: anonymous -> 401, a beheerder (not an operator) -> 403, nothing added', async () => {
+  const body = { code: 'GR0009', name: 'Niet toegestaan', type: 'overig' };
+  const a = await api('POST', '/api/v1/organisations', { json: body });
+  assert.equal(a.status, 401, a.text);
+  assert.equal(a.json.error, 'unauthorized');
+  const beh = userWithToken(srv, { roles: [['GM0344', 'beheerder']], prefix: 'beheerder' }).api;
+  const b = await beh('POST', '/api/v1/organisations', { json: body });
+  assert.equal(b.status, 403, b.text);
+  assert.equal(b.json.error, 'forbidden');
+  assert.equal((await api('GET', '/api/v1/organisations/GR0009')).status, 404);
+  assert.equal((await api('GET', '/api/v1/organisations')).json.total, SEEDED_TOTAL);
+});
+
 test('POST /api/v1/organisations creates an organisation (201)', async () => {
   const body = { code: 'GR0001', name: 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht', type: 'overig' };
-  const r = await api('POST', '/api/v1/organisations', { json: body });
+  const r = await op('POST', '/api/v1/organisations', { json: body });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual(r.json, { ...body, algorithms: 0 });
   const g = await api('GET', '/api/v1/organisations/GR0001');
@@ -100,13 +117,13 @@ test('POST /api/v1/organisations creates an organisation (201)', async () => {
 });
 
 test('POST duplicate organisation code -> 409 already_exists', async () => {
-  const r = await api('POST', '/api/v1/organisations', {
+  const r = await op('POST', '/api/v1/organisations', {
     json: { code: 'GR0001', name: 'Een andere naam', type: 'overig' },
   });
   assert.equal(r.status, 409, r.text);
   assert.equal(r.json.error, 'already_exists');
   assert.equal(r.json.status, 409);
-  const r2 = await api('POST', '/api/v1/organisations', {
+  const r2 = await op('POST', '/api/v1/organisations', {
     json: { code: 'GM0344', name: 'Gemeente Utrecht', type: 'gemeente' },
   });
   assert.equal(r2.status, 409, r2.text);
@@ -126,7 +143,7 @@ test('POST organisation with bad fields -> 422 validation_failed naming the fiel
     [{ code: 'GR0005', name: 42, type: 'overig' }, 'name'],
   ];
   for (const [body, field] of cases) {
-    const r = await api('POST', '/api/v1/organisations', { json: body });
+    const r = await op('POST', '/api/v1/organisations', { json: body });
     assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.status} ${r.text}`);
     assert.equal(r.json.error, 'validation_failed');
     assert.ok(Array.isArray(r.json.errors), r.text);
@@ -138,18 +155,24 @@ test('POST organisation with bad fields -> 422 validation_failed naming the fiel
 
 test('organisation name longer than a record\'s organization (max 100) -> 422', async () => {
   // every algorithm of the organisation carries its name in "organization" (max_length 100)
-  const r = await api('POST', '/api/v1/organisations', { json: { code: 'GR0004', name: 'x'.repeat(101), type: 'overig' } });
+  const r = await op('POST', '/api/v1/organisations', { json: { code: 'GR0004', name: 'x'.repeat(101), type: 'overig' } });
   assert.equal(r.status, 422, r.text);
   assert.ok(r.json.errors.some((e) => e.field === 'name' && e.code === 'too_long'), r.text);
 });
 
-test('organisation algorithm count follows created algorithms', async () => {
-  const c = await api('POST', '/api/v1/organisations/GR0001/algorithms', { json: fullRecord() });
+test('organisation algorithm count follows created (and published) algorithms', async () => {
+  // people of the new organisation, made with the CLI
+  const red = userWithToken(srv, { roles: [['GR0001', 'redacteur']], prefix: 'redacteur' }).api;
+  const goed = userWithToken(srv, { roles: [['GR0001', 'goedkeurder']], prefix: 'goedkeurder' }).api;
+  const c = await red('POST', '/api/v1/organisations/GR0001/algorithms', { json: fullRecord() });
   assert.equal(c.status, 201, c.text);
   assert.deepEqual(c.json.organisation, {
     code: 'GR0001', name: 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht', type: 'overig',
   });
   assert.equal(c.json.record.organization, 'Gemeenschappelijke regeling Regionale ICT-dienst Utrecht');
+  assert.equal((await red('POST', `/api/v1/algorithms/${c.json.id}/release`)).status, 200);
+  const p = await goed('POST', `/api/v1/algorithms/${c.json.id}/publish`);
+  assert.equal(p.status, 200, p.text);
   const g = await api('GET', '/api/v1/organisations/GR0001');
   assert.equal(g.json.algorithms, 1);
   const l = await api('GET', '/api/v1/organisations');
@@ -157,9 +180,11 @@ test('organisation algorithm count follows created algorithms', async () => {
 });
 
 test('creating an algorithm for an unknown organisation -> 404', async () => {
-  const r = await api('POST', '/api/v1/organisations/GM9999/algorithms', { json: fullRecord() });
-  assert.equal(r.status, 404, r.text);
-  assert.equal(r.json.error, 'not_found');
+  for (const who of [api, op]) {
+    const r = await who('POST', '/api/v1/organisations/GM9999/algorithms', { json: fullRecord() });
+    assert.equal(r.status, 404, r.text);
+    assert.equal(r.json.error, 'not_found');
+  }
 });
 
 test('SIGTERM stops the server gracefully with exit code 0', async () => {

@@ -155,11 +155,22 @@ export async function startServer({ dbPath } = {}) {
 
 /**
  * A small HTTP client on fetch.
- * api(base)(method, path, { json, body, headers }) -> { status, headers, text, json }.
+ * client(base, defaults?)(method, path, { json, body, headers }) -> { status, headers, text, json }.
+ * defaults: { headers } sent with every request, { cookie: () => string|null } for a
+ * Cookie header, { csrf: () => string|null } for X-CSRF-Token on every method but GET/HEAD.
+ * A per-request header whose value is null is not sent (e.g. { 'X-CSRF-Token': null }).
  */
-export function client(base) {
+export function client(base, defaults = {}) {
   return async function request(method, urlPath, { json, body, headers = {} } = {}) {
-    const h = { ...headers };
+    const h = { ...(defaults.headers || {}) };
+    const cookie = defaults.cookie ? defaults.cookie() : null;
+    if (cookie) h.Cookie = cookie;
+    const csrf = defaults.csrf ? defaults.csrf() : null;
+    if (csrf && method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = csrf;
+    for (const [k, v] of Object.entries(headers)) {
+      for (const old of Object.keys(h)) if (old.toLowerCase() === k.toLowerCase()) delete h[old];
+      if (v !== null && v !== undefined) h[k] = v;
+    }
     let payload = body;
     if (json !== undefined) {
       payload = JSON.stringify(json);
@@ -345,4 +356,139 @@ export function parseCsv(text) {
   }
   if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
   return { rows, lineEnds };
+}
+
+// ---- accounts (issue 4) ---------------------------------------------------
+//
+// People and tokens are made with the CLI (the system actor), which may write to the
+// database while the server runs (SQLite WAL). Password log-ins cost an argon2id hash
+// (~0.1 s), so most tests use bearer tokens and only the session tests log in.
+
+export const PASSWORD = 'correct horse battery staple';
+export const ROLES = ['lezer', 'redacteur', 'goedkeurder', 'beheerder'];
+
+let emailSeq = 0;
+/** A fresh e-mail address (unique within this process). */
+export function newEmail(prefix = 'user') {
+  emailSeq += 1;
+  return `${prefix}.${process.pid}.${emailSeq}@example.nl`;
+}
+
+function cliOk(args, opts) {
+  const r = runCli(args, opts);
+  if (r.status !== 0) {
+    throw new Error(`aireg ${args.join(' ')} exited ${r.status} (${r.signal ?? ''}): ${r.stderr}`);
+  }
+  return r;
+}
+
+/**
+ * `aireg user add`: one call per role (roles: [[org, role], ...]); the password, if
+ * any, is given with --password-stdin on the first call; operator adds --operator.
+ * Returns { email, link } where link is the one-time link secret the CLI printed
+ * (null when a password was set).
+ */
+export function addUser(db, { email = newEmail(), roles = [], password, operator = false } = {}) {
+  let link = null;
+  const calls = roles.length ? roles.map(([org, role]) => ['--org', org, '--role', role]) : [[]];
+  calls.forEach((extra, i) => {
+    const args = ['user', 'add', '--db', db, '--email', email, ...extra];
+    if (operator && i === 0) args.push('--operator');
+    const withPassword = password !== undefined && i === 0;
+    if (withPassword) args.push('--password-stdin');
+    const r = cliOk(args, { input: withPassword ? `${password}\n` : undefined });
+    const m = /[?&]link=([A-Za-z0-9_-]+)/.exec(r.stdout);
+    if (m) link = m[1];
+  });
+  return { email, link };
+}
+
+/** `aireg token create`; returns the bearer token it printed. */
+export function createToken(db, { email, org, role, expires, name } = {}) {
+  const args = ['token', 'create', '--db', db, '--email', email];
+  if (org) args.push('--org', org);
+  if (role) args.push('--role', role);
+  if (expires !== undefined) args.push('--expires', String(expires));
+  if (name) args.push('--name', name);
+  const token = cliOk(args).stdout.trim();
+  if (!/^\S+$/.test(token)) throw new Error(`token create printed ${JSON.stringify(token)}`);
+  return token;
+}
+
+/** A client that sends `Authorization: Bearer <token>` with every request. */
+export function bearerClient(base, token) {
+  return client(base, { headers: { Authorization: `Bearer ${token}` } });
+}
+
+/**
+ * A user with the given roles and a bearer token (CLI), no password unless given.
+ * Returns { email, token, api, link }. tokenScope: { org, role } for a scoped token.
+ */
+export function userWithToken(srv, { roles = [], operator = false, password, tokenScope = {}, prefix } = {}) {
+  const u = addUser(srv.db, { email: newEmail(prefix), roles, operator, password });
+  const token = createToken(srv.db, { email: u.email, ...tokenScope });
+  return { ...u, token, api: bearerClient(srv.base, token) };
+}
+
+/** Splits Set-Cookie headers into [{ name, value, attrs: {lower-case name: value|true} }]. */
+export function parseSetCookies(headers) {
+  const list = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
+  return list.map((line) => {
+    const [pair, ...rest] = line.split(';');
+    const i = pair.indexOf('=');
+    const attrs = {};
+    for (const a of rest) {
+      const j = a.indexOf('=');
+      if (j === -1) attrs[a.trim().toLowerCase()] = true;
+      else attrs[a.slice(0, j).trim().toLowerCase()] = a.slice(j + 1).trim();
+    }
+    return { name: pair.slice(0, i).trim(), value: pair.slice(i + 1).trim(), attrs, raw: line };
+  });
+}
+
+export const SESSION_COOKIE = 'aireg_session'; // plain HTTP; __Host-aireg_session behind TLS
+
+/** POST /api/v1/session; { cookie } sends a Cookie header along (e.g. a planted one). */
+export async function login(base, email, password, { cookie } = {}) {
+  const headers = cookie ? { Cookie: cookie } : {};
+  const r = await client(base)('POST', '/api/v1/session', { json: { email, password }, headers });
+  const set = parseSetCookies(r.headers).find((c) => c.name === SESSION_COOKIE || c.name === `__Host-${SESSION_COOKIE}`);
+  return { ...r, cookie: set ?? null };
+}
+
+/**
+ * Logs in and returns a cookie-session client:
+ * { request, email, me, csrf, cookieName, cookieValue, cookieHeader }.
+ * request(...) sends the cookie and, on state-changing methods, X-CSRF-Token.
+ * session.cookieValue / session.csrf may be changed by a test.
+ */
+export async function sessionClient(base, email, password = PASSWORD) {
+  const r = await login(base, email, password);
+  if (r.status !== 200 || !r.cookie) {
+    throw new Error(`log-in of ${email} failed: ${r.status} ${r.text}`);
+  }
+  const s = {
+    email,
+    me: r.json,
+    csrf: r.json.csrf_token,
+    cookieName: r.cookie.name,
+    cookieValue: r.cookie.value,
+    setCookie: r.cookie,
+    get cookieHeader() { return `${s.cookieName}=${s.cookieValue}`; },
+  };
+  s.request = client(base, { cookie: () => s.cookieHeader, csrf: () => s.csrf });
+  return s;
+}
+
+/** Runs `aireg audit verify --db DB`: { status, stdout, stderr }. */
+export function auditVerify(db) {
+  return runCli(['audit', 'verify', '--db', db]);
+}
+
+/** `aireg import --db DB [--org CODE] FILE`, asserting success. */
+export function cliImport(db, file, { org } = {}) {
+  const args = ['import', '--db', db];
+  if (org) args.push('--org', org);
+  args.push(file);
+  return cliOk(args, { timeout: 120000 });
 }

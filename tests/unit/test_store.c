@@ -13,6 +13,8 @@
 #include "store.h"
 
 #define NOW "2024-05-01T12:00:00Z"
+/* The schema version of the migrations compiled in (001, 002). */
+#define SCHEMA_VERSION 2
 
 /* A pointer value no function returns: checks that an out parameter was set. */
 static char not_set_mark;
@@ -209,8 +211,13 @@ static const struct algo_row algos[] = {
 static void make_write(const struct algo_row *a, const long long org_ids[], int version, struct algo_write *w,
 		       char *record, size_t reclen)
 {
-	snprintf(record, reclen, "{\"name\":\"%s\",\"organization\":\"%s\",\"goal\":\"%s\",\"lars\":\"%s\",\"v\":%d}",
-		 a->name, orgs[a->org].name, a->goal, a->lars, version);
+	/* The record holds what the columns copy (the public view reads the record). */
+	snprintf(record, reclen, "{\"name\":\"%s\",\"organization\":\"%s\",\"goal\":\"%s\",\"status\":\"%s\","
+		 "\"publication_category\":\"%s\",\"category\":%s,\"description_short\":\"Korte beschrijving\","
+		 "\"tags\":\"%s\",\"lars\":\"%s\",\"v\":%d}",
+		 a->name, orgs[a->org].name, a->goal, a->status, a->pubcat, a->category, a->tags ? a->tags : "",
+		 a->lars, version);
+	CHECK(strlen(record) + 1 < reclen, "record of %s cut", a->lars);
 	*w = (struct algo_write){
 		.lars = a->lars,
 		.org_id = org_ids[a->org],
@@ -244,19 +251,36 @@ static void insert_algos(struct store *st, const long long org_ids[])
 	}
 }
 
+/* Publishes version 1 of the algorithms inserted as "gepubliceerd", as the
+ * workflow does: the public tables then hold them. */
+static void publish_algos(struct store *st)
+{
+	for (size_t i = 0; i < NALGOS; i++) {
+		if (strcmp(algos[i].state, "gepubliceerd"))
+			continue;
+		int rc = store_algo_set_workflow(st, algos[i].lars, "gepubliceerd", 1, NOW);
+		CHECK(rc == STORE_OK, "publish %s: %d %s", algos[i].lars, rc, store_errmsg(st));
+	}
+}
+
 /* ---- schema ---- */
 
 static void test_open_creates_schema(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(store_schema_version(f->st), 1);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(store_schema_version(f->st), SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), SCHEMA_VERSION);
 	char *tables = raw_text(f->path, "SELECT name FROM sqlite_master WHERE type = 'table' "
-					 "AND name NOT LIKE 'algorithms_fts_%' AND name NOT LIKE 'sqlite_%' ORDER BY name");
-	assert_string_equal(tables, "algorithm_versions|algorithms|algorithms_fts|org_aliases|orgs");
+					 "AND name NOT LIKE 'algorithms_fts_%' AND name NOT LIKE 'public_fts_%' "
+					 "AND name NOT LIKE 'sqlite_%' ORDER BY name");
+	assert_string_equal(tables, "algorithm_versions|algorithms|algorithms_fts|api_tokens|audit_log|"
+				    "login_throttle|memberships|onetime_links|org_aliases|orgs|public_algorithms|"
+				    "public_fts|publications|sessions|users");
 	free(tables);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
-				 "('algorithm_versions_no_update', 'algorithm_versions_no_delete')"), 2);
+				 "('algorithm_versions_no_update', 'algorithm_versions_no_delete', "
+				 "'algorithm_versions_no_replace', 'audit_log_no_update', 'audit_log_no_delete', "
+				 "'audit_log_no_replace')"), 6);
 	char *mode = raw_text(f->path, "PRAGMA journal_mode");
 	assert_string_equal(mode, "wal");
 	free(mode);
@@ -312,7 +336,7 @@ static void test_open_idempotent(void **state)
 	f->st = NULL;
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(store_open(f->path, i == 1, &f->st, err, sizeof err), STORE_OK);
-		assert_int_equal(store_schema_version(f->st), 1);
+		assert_int_equal(store_schema_version(f->st), SCHEMA_VERSION);
 		long long n = 0;
 		assert_int_equal(store_org_count(f->st, &n), STORE_OK);
 		assert_int_equal(n, sizeof orgs / sizeof *orgs);
@@ -335,7 +359,9 @@ static void test_open_newer(void **state)
 	insert_orgs(f->st, ids);
 	store_close(f->st);
 	f->st = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 2", msg, sizeof msg), SQLITE_OK);
+	char newer[48];
+	snprintf(newer, sizeof newer, "PRAGMA user_version = %d", SCHEMA_VERSION + 1);
+	assert_int_equal(raw_exec(f->path, newer, msg, sizeof msg), SQLITE_OK);
 	char *schema = raw_text(f->path, "SELECT coalesce(sql, name) FROM sqlite_master ORDER BY name");
 	size_t len1, len2;
 	char *bytes = read_file(f->path, &len1);
@@ -347,7 +373,7 @@ static void test_open_newer(void **state)
 		CHECK(strstr(err, "newer"), "err: %s", err);
 	}
 
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), SCHEMA_VERSION + 1);
 	char *schema2 = raw_text(f->path, "SELECT coalesce(sql, name) FROM sqlite_master ORDER BY name");
 	assert_string_equal(schema, schema2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM orgs"), sizeof orgs / sizeof *orgs);
@@ -519,8 +545,8 @@ struct algo_seen {
 	int calls;
 	long long id;
 	char lars[9], state[16], source_id[32], org_code[16], org_name[64], org_type[16];
-	int version, latest, completeness;
-	char record[512], missing[128], created_at[32], updated_at[32], import_meta[64];
+	int version, latest, completeness, published_version;
+	char record[512], missing[128], created_at[32], updated_at[32], import_meta[64], status[24];
 	bool source_null, meta_null;
 };
 
@@ -538,6 +564,8 @@ static int algo_cb(void *ctx, const struct algo *a)
 	snprintf(s->org_type, sizeof s->org_type, "%s", a->org_type);
 	s->version = a->version;
 	s->latest = a->latest;
+	s->published_version = a->published_version;
+	snprintf(s->status, sizeof s->status, "%s", a->status);
 	s->completeness = a->completeness;
 	snprintf(s->record, sizeof s->record, "%s", a->record);
 	snprintf(s->missing, sizeof s->missing, "%s", a->missing);
@@ -588,6 +616,8 @@ static void test_algo_insert_get(void **state)
 		assert_string_equal(s.org_type, orgs[algos[i].org].type);
 		assert_int_equal(s.version, 1);
 		assert_int_equal(s.latest, 1);
+		assert_int_equal(s.published_version, 0);   /* set by the workflow, not by an insert */
+		assert_string_equal(s.status, "concept");    /* no publication row yet */
 		assert_string_equal(s.record, record);
 		assert_string_equal(s.missing, "[\"contact_email\"]");
 		assert_int_equal(s.completeness, 41);
@@ -702,7 +732,7 @@ static void test_algo_versions(void **state)
 	free(after_v);
 
 	/* The search index follows the latest version. */
-	struct algo_query q = {.fts = "\"stale\"*", .include_archived = true, .limit = 10};
+	struct algo_query q = {.fts = "\"stale\"*", .limit = 10};
 	long long total = -1;
 	assert_int_equal(store_algo_list(f->st, &q, &total, noop_cb, NULL), STORE_OK);
 	assert_int_equal(total, 0);
@@ -847,23 +877,27 @@ static void test_algo_list(void **state)
 	long long ids[8];
 	insert_orgs(f->st, ids);
 	insert_algos(f->st, ids);
-	/* By name (case-insensitive), then ID; archived ones only on request. */
+	publish_algos(f->st);
+	/* By name (case-insensitive), then ID; archived ones never; the public view
+	 * only the published ones. */
 	static const struct {
 		struct algo_query q;
 		long long total;
 		const char *lars;
 	} cases[] = {
 		{{.limit = 100}, 5, "11243612,11234933,11243654,11248112,11136893"},
-		{{.limit = 100, .include_archived = true}, 6, "11136806,11243612,11234933,11243654,11248112,11136893"},
+		{{.limit = 100, .public_view = true}, 3, "11243612,11248112,11136893"},
 		{{.limit = 100, .org_code = "GM0820"}, 2, "11234933,11136893"},
 		{{.limit = 100, .org_code = "PV20"}, 0, ""},
-		{{.limit = 100, .org_code = "PV20", .include_archived = true}, 1, "11136806"},
+		{{.limit = 100, .org_code = "PV20", .public_view = true}, 0, ""},
+		{{.limit = 100, .org_code = "GM0820", .public_view = true}, 1, "11136893"},
 		{{.limit = 100, .org_code = "XX"}, 0, ""},
 		{{.limit = 100, .status = "In gebruik"}, 3, "11243612,11248112,11136893"},
 		{{.limit = 100, .status = "in gebruik"}, 0, ""},
 		{{.limit = 100, .publication_category = "Impactvolle algoritmes"}, 1, "11234933"},
 		{{.limit = 100, .category = "Verkeer"}, 2, "11243612,11136893"},
-		{{.limit = 100, .category = "Verkeer", .include_archived = true}, 3, "11136806,11243612,11136893"},
+		{{.limit = 100, .category = "Verkeer", .public_view = true}, 2, "11243612,11136893"},
+		{{.limit = 100, .category = "Werk", .public_view = true}, 0, ""},
 		{{.limit = 100, .category = "Werk"}, 1, "11234933"},
 		{{.limit = 100, .category = "Wonen"}, 0, ""},
 		{{.limit = 100, .category = "Verkeer", .org_code = "GM0363", .status = "In gebruik"}, 1, "11243612"},
@@ -877,7 +911,12 @@ static void test_algo_list(void **state)
 		/* full-text search: prefix terms, any column, accent folding */
 		{{.limit = 100, .fts = "\"parkeer\"*"}, 1, "11136893"},
 		{{.limit = 100, .fts = "\"afval\"*"}, 1, "11243612"},
-		{{.limit = 100, .fts = "\"afval\"*", .include_archived = true}, 2, NULL},
+		{{.limit = 100, .fts = "\"afval\"*", .public_view = true}, 1, "11243612"},   /* not the archived one */
+		{{.limit = 100, .fts = "\"beoordel\"*", .public_view = true}, 0, ""},          /* a concept */
+		{{.limit = 100, .fts = "\"nuenen\"*", .public_view = true}, 1, "11136893"},
+		{{.limit = 100, .fts = "\"fryslan\"*", .public_view = true}, 1, "11248112"},
+		{{.limit = 2, .offset = 1, .public_view = true}, 3, "11248112,11136893"},
+		{{.limit = 100, .status = "Buiten gebruik", .public_view = true}, 0, ""},
 		{{.limit = 100, .fts = "\"vuilnis\"*"}, 1, "11243612"},       /* goal */
 		{{.limit = 100, .fts = "\"nuenen\"*"}, 2, NULL},               /* organisation */
 		{{.limit = 100, .fts = "\"fryslan\"*"}, 1, "11248112"},        /* â folded */
@@ -913,6 +952,128 @@ static void test_algo_list(void **state)
 	/* A malformed FTS expression is an error, not a crash. */
 	q = (struct algo_query){.limit = 10, .fts = "\"unterminated"};
 	assert_int_equal(store_algo_list(f->st, &q, &total, list_cb, &s), STORE_ERROR);
+	q.public_view = true;
+	assert_int_equal(store_algo_list(f->st, &q, &total, list_cb, &s), STORE_ERROR);
+
+	/* Only the listed organisations (a workspace); -1 alone matches none. */
+	static const struct {
+		long long orgs[3];        /* indexes in orgs[], or -1 for an ID no organisation has */
+		size_t n;
+		bool public_view;
+		const char *org_code, *fts;
+		long long total;
+		const char *lars;
+	} scoped[] = {
+		{{0}, 1, false, NULL, NULL, 2, "11234933,11136893"},
+		{{0, 4}, 2, false, NULL, NULL, 3, "11234933,11248112,11136893"},
+		{{1, 2}, 2, false, NULL, NULL, 2, "11243612,11243654"},          /* PV20's only one is archived */
+		{{2}, 1, false, NULL, NULL, 0, ""},
+		{{-1}, 1, false, NULL, NULL, 0, ""},
+		{{-1}, 1, true, NULL, NULL, 0, ""},
+		{{0, 1}, 2, true, NULL, NULL, 2, "11243612,11136893"},
+		{{0}, 1, false, "GM0820", NULL, 2, "11234933,11136893"},
+		{{0}, 1, false, "GM0363", NULL, 0, ""},                         /* both must hold */
+		{{0, 1}, 2, false, NULL, "\"chatbot\"*", 1, "11243654"},
+		{{0, 4}, 2, false, NULL, "\"chatbot\"*", 0, ""},
+	};
+	for (size_t i = 0; i < sizeof scoped / sizeof *scoped; i++) {
+		long long org_ids[3];
+		for (size_t k = 0; k < scoped[i].n; k++)
+			org_ids[k] = scoped[i].orgs[k] < 0 ? -1 : ids[scoped[i].orgs[k]];
+		q = (struct algo_query){.limit = 100, .org_ids = org_ids, .norg_ids = scoped[i].n,
+					.public_view = scoped[i].public_view, .org_code = scoped[i].org_code,
+					.fts = scoped[i].fts};
+		char *got = list(f->st, &q, &total);
+		CHECK(total == scoped[i].total, "scoped case %zu: total %lld, want %lld", i, total, scoped[i].total);
+		CHECK(!strcmp(got, scoped[i].lars), "scoped case %zu: %s, want %s", i, got, scoped[i].lars);
+		free(got);
+	}
+}
+
+/* The public view shows the published version, not a later draft: its name,
+ * columns and search words; a retraction removes it; the next publication
+ * replaces it. */
+static void test_algo_list_public(void **state)
+{
+	struct fx *f = *state;
+	long long ids[8], total;
+	struct algo_write w;
+	char rec2[512];
+	insert_orgs(f->st, ids);
+	insert_algos(f->st, ids);
+	publish_algos(f->st);
+	struct algo_row v2 = algos[0];
+	v2.name = "Straatvergunning nieuw";
+	v2.goal = "Nieuwe regels";
+	v2.status = "Buiten gebruik";
+	make_write(&v2, ids, 2, &w, rec2, sizeof rec2);
+	assert_int_equal(store_algo_add_version(f->st, &w, 1), STORE_OK);
+	assert_int_equal(store_algo_set_workflow(f->st, "11136893", "concept", 1, NOW), STORE_OK);
+
+	static const struct {
+		bool public_view;
+		const char *fts, *status, *want;
+	} cases[] = {
+		{true, NULL, NULL, "11243612,11248112,11136893"},
+		{false, NULL, NULL, "11243612,11234933,11243654,11248112,11136893"},
+		{true, "\"straat\"*", NULL, ""},
+		{false, "\"straat\"*", NULL, "11136893"},
+		{true, "\"parkeervergunning\"*", NULL, "11136893"},
+		{false, "\"parkeervergunning\"*", NULL, ""},
+		{true, NULL, "In gebruik", "11243612,11248112,11136893"},
+		{false, NULL, "In gebruik", "11243612,11248112"},
+		{true, NULL, "Buiten gebruik", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct algo_query q = {.limit = 100, .public_view = cases[i].public_view, .fts = cases[i].fts,
+				       .status = cases[i].status};
+		char *got = list(f->st, &q, &total);
+		CHECK(!strcmp(got, cases[i].want), "case %zu: %s, want %s", i, got, cases[i].want);
+		free(got);
+	}
+	/* The summary is the published version's. */
+	struct list_seen s = {0};
+	buf_init(&s.lars, 0);
+	struct algo_query q = {.limit = 100, .public_view = true, .org_code = "GM0820"};
+	assert_int_equal(store_algo_list(f->st, &q, &total, list_cb, &s), STORE_OK);
+	assert_int_equal(s.calls, 1);
+	assert_string_equal(s.first_name, "Parkeervergunning toewijzen");
+	assert_int_equal(s.first.version, 1);
+	buf_cleanup(&s.lars);
+	/* The algorithm itself knows its latest and its published version. */
+	struct algo_seen a = {0};
+	assert_int_equal(store_algo_get(f->st, "11136893", 0, algo_cb, &a), STORE_OK);
+	assert_int_equal(a.version, 2);
+	assert_int_equal(a.published_version, 1);
+	assert_string_equal(a.state, "concept");
+
+	/* Publishing version 2 replaces the public row and its search words. */
+	assert_int_equal(store_algo_set_workflow(f->st, "11136893", "gepubliceerd", 2, NOW), STORE_OK);
+	q = (struct algo_query){.limit = 100, .public_view = true, .fts = "\"straat\"*"};
+	char *got = list(f->st, &q, &total);
+	assert_string_equal(got, "11136893");
+	free(got);
+	q.fts = "\"parkeervergunning\"*";
+	got = list(f->st, &q, &total);
+	assert_string_equal(got, "");
+	free(got);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM public_algorithms WHERE lars = '11136893'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT version FROM public_algorithms WHERE lars = '11136893'"), 2);
+
+	/* Retracting (published version 0) removes it from the public view and index. */
+	assert_int_equal(store_algo_set_workflow(f->st, "11136893", "teruggetrokken", 0, NOW), STORE_OK);
+	q = (struct algo_query){.limit = 100, .public_view = true};
+	got = list(f->st, &q, &total);
+	assert_string_equal(got, "11243612,11248112");
+	free(got);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM public_fts WHERE rowid = "
+				 "(SELECT id FROM algorithms WHERE lars = '11136893')"), 0);
+	assert_int_equal(store_algo_get(f->st, "11136893", 0, algo_cb, &a), STORE_OK);
+	assert_int_equal(a.published_version, 0);
+	assert_string_equal(a.state, "teruggetrokken");
+	assert_int_equal(store_algo_set_workflow(f->st, "99999999", "concept", 0, NOW), STORE_NOTFOUND);
+	/* A version that does not exist cannot be published. */
+	assert_int_not_equal(store_algo_set_workflow(f->st, "11234933", "gepubliceerd", 7, NOW), STORE_OK);
 }
 
 struct export_seen {
@@ -965,37 +1126,61 @@ static void test_algo_export(void **state)
 	twin.state = "concept";
 	make_write(&twin, ids, 1, &w, record, sizeof record);
 	assert_int_equal(store_algo_insert(f->st, &w), STORE_OK);
+	publish_algos(f->st);
 
+	/* orgs: indexes in orgs[] for org_ids (n of them; 0 = not set). */
 	static const struct {
-		const char *org, *want;
+		const char *org;
+		bool public_view;
+		long long orgs[2];
+		size_t n;
+		const char *want;
 	} cases[] = {
-		{NULL, "10000016,11243612,11234933,11243654,11248112,11136893"},
-		{"GM0363", "10000016,11243612,11243654"},
-		{"GM0820", "11234933,11136893"},
-		{"PV20", ""},   /* archived only */
-		{"nope", ""},
+		{NULL, false, {0}, 0, "10000016,11243612,11234933,11243654,11248112,11136893"},
+		{"GM0363", false, {0}, 0, "10000016,11243612,11243654"},
+		{"GM0820", false, {0}, 0, "11234933,11136893"},
+		{"PV20", false, {0}, 0, ""},   /* archived only */
+		{"nope", false, {0}, 0, ""},
+		{NULL, true, {0}, 0, "11243612,11248112,11136893"},
+		{"GM0363", true, {0}, 0, "11243612"},
+		{"PV20", true, {0}, 0, ""},
+		{NULL, false, {1, 4}, 2, "10000016,11243612,11243654,11248112"},
+		{NULL, true, {1, 4}, 2, "11243612,11248112"},
+		{"GM0820", false, {1, 4}, 2, ""},
+		{NULL, false, {2}, 1, ""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct export_seen s = {0};
+		long long org_ids[2];
+		for (size_t k = 0; k < cases[i].n; k++)
+			org_ids[k] = ids[cases[i].orgs[k]];
+		struct algo_query q = {.org_code = cases[i].org, .public_view = cases[i].public_view,
+				       .org_ids = cases[i].n ? org_ids : NULL, .norg_ids = cases[i].n};
 		buf_init(&s.lars, 0);
-		assert_int_equal(store_algo_export(f->st, cases[i].org, export_cb, &s), STORE_OK);
-		CHECK(!strcmp(buf_str(&s.lars), cases[i].want), "export %s: %s, want %s",
+		assert_int_equal(store_algo_export(f->st, &q, export_cb, &s), STORE_OK);
+		CHECK(!strcmp(buf_str(&s.lars), cases[i].want), "export case %zu (%s): %s, want %s", i,
 		      cases[i].org ? cases[i].org : "(all)", buf_str(&s.lars), cases[i].want);
 		buf_cleanup(&s.lars);
 	}
 
-	/* The latest version is exported. */
+	/* The latest version is exported; the public one keeps the published version. */
 	char rec2[512];
 	make_write(&algos[0], ids, 2, &w, rec2, sizeof rec2);
 	assert_int_equal(store_algo_add_version(f->st, &w, 1), STORE_OK);
 	struct buf b;
 	buf_init(&b, 0);
-	assert_int_equal(store_algo_export(f->st, "GM0820", export_record_cb, &b), STORE_OK);
+	struct algo_query q = {.org_code = "GM0820"};
+	assert_int_equal(store_algo_export(f->st, &q, export_record_cb, &b), STORE_OK);
 	assert_string_equal(buf_str(&b), "11234933:1,11136893:2");
+	buf_reset(&b);
+	q.public_view = true;
+	assert_int_equal(store_algo_export(f->st, &q, export_record_cb, &b), STORE_OK);
+	assert_string_equal(buf_str(&b), "11136893:1");
 	buf_cleanup(&b);
 	/* A callback's non-zero result stops the export and is returned. */
 	int calls = 0;
-	assert_int_equal(store_algo_export(f->st, NULL, export_stop_cb, &calls), 5);
+	q = (struct algo_query){0};
+	assert_int_equal(store_algo_export(f->st, &q, export_stop_cb, &calls), 5);
 	assert_int_equal(calls, 1);
 }
 
@@ -1061,6 +1246,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_versions_immutable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_algo_find, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_algo_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_algo_list_public, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_algo_export, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
