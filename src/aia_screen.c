@@ -77,17 +77,14 @@ struct indicator {
 	uint32_t fields;            /* bit mask over the pack's fields */
 };
 
-/* Kinds and points (struct aia_screen_point), in the pack's order: findings
- * are reported in this order. */
-
 struct aia_screen {
-	char *name, *version;
+	char *version;
 	double min_conf;
 	size_t *neg_before, *neg_after;   /* negation phrases (term ids) */
 	size_t nneg_before, nneg_after, neg_gap;
 	char **fields;
 	size_t nfields;
-	struct aia_screen_point *slots;
+	struct aia_screen_point *slots;   /* kinds and points in the pack's order, the order of findings */
 	size_t nslots;
 	struct word *words;
 	size_t nwords;
@@ -1243,7 +1240,6 @@ int aia_screen_load(const char *name, const char *text, size_t len, struct aia_s
 	struct aia_screen *s = xcalloc(1, sizeof *s);
 	s->nodes = xcalloc(1, sizeof *s->nodes);  /* the root */
 	s->nnodes = 1;
-	s->name = xstrdup(name);
 	struct loader L = {.s = s, .name = name, .err = err, .errlen = errlen};
 	buf_init(&L.tmp, 0);
 	buf_init(&L.fold, 0);
@@ -1309,7 +1305,6 @@ void aia_screen_free(struct aia_screen *s)
 	for (size_t i = 0; i < s->nnodes; i++)
 		free(s->nodes[i].ends);
 	free(s->nodes);
-	free(s->name);
 	free(s->version);
 	free(s);
 }

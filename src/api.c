@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aia.h"
 #include "api.h"
 #include "auth.h"
 #include "jsonw.h"
@@ -954,6 +955,96 @@ static void audit_check(struct http_req *r)
 	json_decref(o);
 }
 
+/* ---- AI Act ---- */
+
+static void write_json(struct http_req *r, json_t *o)
+{
+	struct jsonw w;
+	buf_reset(&r->out);
+	jsonw_init(&w, &r->out);
+	reg_write_json(&w, o);
+}
+
+/* POST /api/v1/assess: a profile in, an assessment out; nothing stored. */
+static void assess(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	if (!body)
+		return;
+	if (svc_assess(body, http_query(r, "rules"), &r->out, &e))
+		svc_error(r, &e, NULL);
+	json_decref(body);
+}
+
+static void classification_get(struct http_req *r)
+{
+	struct svc_err e = {0};
+	json_t *o;
+	if (svc_class_get(r->st, r->actor, r->params[0], &o, &e))
+		return svc_error(r, &e, NULL);
+	write_json(r, o);
+	json_decref(o);
+}
+
+static void classification_put(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	struct svc_err e = {0};
+	if (!body)
+		return;
+	if (svc_class_put(r->st, r->actor, r->params[0], body, &e))
+		svc_error(r, &e, NULL);
+	else
+		classification_get(r);
+	json_decref(body);
+}
+
+/* POST /api/v1/classify {"answers": "1.1=0,..."}: where the Beslishulp answers
+ * lead, with the next question while they stop short of a conclusion. */
+static void classify(struct http_req *r)
+{
+	json_t *body = json_body(r);
+	const struct aia_pack *p = aia_pack();
+	struct aia_tree_result tr = {0};
+	char err[256];
+	if (!body)
+		return;
+	const char *answers = json_string_value(json_object_get(body, "answers"));
+	if (!p) {
+		api_error(r, 500, "rules_unavailable", "the rule pack is not loaded", NULL);
+	} else if (aia_tree_step(p->tree, answers ? answers : "", &tr, err, sizeof err)) {
+		api_error(r, 422, "invalid_answers", err, NULL);
+	} else {
+		json_t *labels = json_array(), *steps = json_array();
+		for (size_t i = 0; i < tr.nlabels; i++)
+			json_array_append_new(labels, json_string(tr.labels[i]));
+		for (size_t i = 0; i < tr.nsteps; i++)
+			json_array_append_new(steps, json_pack("{s:s,s:s,s:i,s:s,s:s?}", "question_id",
+							       tr.steps[i].question->id, "question", tr.steps[i].question->text,
+							       "answer_index", (int)tr.steps[i].index, "answer",
+							       tr.steps[i].answer->text, "condition",
+							       tr.steps[i].redirect ? aia_cond_text(tr.steps[i].redirect->cond) : NULL));
+		json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "labels", labels, "trace", steps, "conclusion",
+				      tr.conclusion ? json_pack("{s:s,s:s,s:s}", "id", tr.conclusion->id, "text",
+								tr.conclusion->text, "obligation", tr.conclusion->obligation)
+						    : json_null(),
+				      "next_question", json_null());
+		if (tr.next) {
+			json_t *answers_arr = json_array();
+			for (size_t i = 0; i < tr.next->nanswers; i++)
+				json_array_append_new(answers_arr, json_string(tr.next->answers[i].text));
+			json_object_set_new(o, "next_question", json_pack("{s:s,s:s,s:s,s:o}", "id", tr.next->id, "text",
+									  tr.next->text, "explanation", tr.next->explanation,
+									  "answers", answers_arr));
+		}
+		write_json(r, o);
+		json_decref(o);
+	}
+	aia_tree_result_cleanup(&tr);
+	json_decref(body);
+}
+
 static const struct http_route routes[] = {
 	{"GET", "/healthz", healthz, 0},
 	{"GET", "/api/v1/organisations", org_list, 0},
@@ -983,6 +1074,10 @@ static const struct http_route routes[] = {
 	{"POST", "/api/v1/tokens", tokens_create, 0},
 	{"DELETE", "/api/v1/tokens/{}", tokens_revoke, 0},
 	{"GET", "/api/v1/audit/verify", audit_check, 0},
+	{"POST", "/api/v1/assess", assess, 0},
+	{"POST", "/api/v1/classify", classify, 0},
+	{"GET", "/api/v1/algorithms/{}/classification", classification_get, 0},
+	{"PUT", "/api/v1/algorithms/{}/classification", classification_put, 0},
 	{"POST", "/api/v1/import", import, HTTP_IMPORT_MAX},
 	{"GET", "/api/v1/export", export, 0},
 };

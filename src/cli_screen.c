@@ -45,7 +45,6 @@ static const char usage_text[] =
 struct screen_ctx {
 	const struct aia_screen *pack;
 	bool all;
-	size_t seen, flagged;
 	struct buf line;
 	int err;                    /* EXIT_RUNTIME once stdout fails */
 };
@@ -90,8 +89,6 @@ static void screen_one(struct screen_ctx *c, const json_t *rec, const char *lars
 {
 	struct aia_screen_result res;
 	aia_screen_record(c->pack, rec, &res);
-	c->seen++;
-	c->flagged += res.n > 0;
 	if (res.n || c->all) {
 		struct jsonw w;
 		buf_reset(&c->line);

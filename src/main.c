@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aia.h"
 #include "api.h"
 #include "cli.h"
 #include "http.h"
@@ -42,7 +43,8 @@ static const char usage[] =
 	"  token create --email EMAIL [--org CODE] [--role ROLE] [--expires DAYS] [--name NAME]\n"
 	"  token list --email EMAIL | token revoke ID\n"
 	"  audit verify | audit export              check the audit chain / write it as JSON lines\n"
-	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch]   the Beslishulp AI-verordening\n"
+	"  reassess [--db PATH]                      assess classifications made under an older rule pack\n"
+	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch] [--json]   the Beslishulp AI-verordening\n"
 	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
 	"  screen [FILE] [--db PATH]                 flag register entries that suggest high risk\n"
 	"  --help, --version\n"
@@ -180,13 +182,52 @@ static int cmd_init(struct opts *o)
 	return EXIT_OK;
 }
 
+/* Loads the rule pack; a broken pack stops start-up with file, line and cause. */
+static int load_pack(void)
+{
+	char err[512];
+	if (aia_pack_load(err, sizeof err)) {
+		fprintf(stderr, "aireg: rule pack: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+/* Classifications made with another rule-pack version are assessed again. */
+static int reassess(struct store *st)
+{
+	struct svc_err e = {0};
+	int n;
+	if (svc_class_reassess(st, &auth_system, &n, &e)) {
+		fprintf(stderr, "aireg: re-evaluation: %s\n", e.message);
+		return EXIT_RUNTIME;
+	}
+	if (n)
+		fprintf(stderr, "aireg: %d classifications re-evaluated under rule pack %s\n", n, aia_pack()->version);
+	return EXIT_OK;
+}
+
+static int cmd_reassess(struct opts *o)
+{
+	struct store *st;
+	int rc = load_pack();
+	if (rc || (rc = open_db(o->db, false, &st)))
+		return rc;
+	rc = reassess(st);
+	store_close(st);
+	return rc;
+}
+
 static int cmd_serve(struct opts *o)
 {
 	struct store *st;
-	int rc = open_db(o->db, true, &st);
+	int rc = load_pack();
+	if (rc || (rc = open_db(o->db, true, &st)))
+		return rc;
+	rc = reassess(st);
+	store_close(st);
 	if (rc)
 		return rc;
-	store_close(st);
 	struct http_config cfg = {
 		.db_path = o->db,
 		.listen = o->listen ? o->listen : "127.0.0.1:8080",
@@ -495,7 +536,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"serve", cmd_serve}, {"init", cmd_init}, {"import", cmd_import},
 		{"export", cmd_export}, {"org", cmd_org}, {"user", cmd_user}, {"token", cmd_token},
-		{"audit", cmd_audit},
+		{"audit", cmd_audit}, {"reassess", cmd_reassess},
 	};
 	/* Engine commands parse their own arguments. */
 	static const struct {
@@ -530,6 +571,7 @@ int main(int argc, char **argv)
 			rc = commands[i].fn(&o);
 		free(o.args);
 		reg_cleanup();
+		aia_pack_free();
 		return rc;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(engine); i++) {

@@ -214,6 +214,21 @@ int store_pub_list(struct store *st, const char *lars, int (*cb)(void *, const s
 int store_algo_set_workflow(struct store *st, const char *lars, const char *state, int published_version,
 			    const char *now);
 
+/* ---- AI Act classification (migration 003) ---- */
+
+struct classification {
+	const char *answers, *conclusion, *labels, *profile, *timeline, *pack_version, *assessment, *previous,
+		*changes, *risk_group, *updated_at, *updated_by;
+};
+
+int store_class_get(struct store *st, const char *lars, int (*cb)(void *, const struct classification *),
+		    void *ctx);
+/* Inserts or replaces the algorithm's classification. */
+int store_class_put(struct store *st, const char *lars, const struct classification *c);
+/* The IDs of algorithms classified with another pack version than pack_version. */
+int store_class_stale(struct store *st, const char *pack_version, int (*cb)(void *, const char *lars),
+		      void *ctx);
+
 /* ---- audit trail ---- */
 
 struct audit_row {

@@ -22,7 +22,7 @@ enum stmt_id {
 	S_ORG_INSERT, S_ORG_ALIAS, S_ORG_GET, S_ORG_FIND, S_ORG_LIST, S_ORG_COUNT,
 	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
-	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
+	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
 	S_COUNT
 };
 
@@ -134,6 +134,14 @@ static const char *const stmt_sql[S_COUNT] = {
 				"SELECT a.id, json_extract(v.record, '$.name'), "
 				"json_extract(v.record, '$.description_short'), json_extract(v.record, '$.goal'), "
 				"o.name, json_extract(v.record, '$.tags') " PUB_SRC,
+	[S_CLASS_GET] = "SELECT c.answers, c.conclusion, c.labels, c.profile, c.timeline, c.pack_version, "
+			"c.assessment, c.previous, c.changes, c.risk_group, c.updated_at, c.updated_by "
+			"FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id WHERE a.lars = ?",
+	[S_CLASS_PUT] = "INSERT OR REPLACE INTO classifications (algorithm_id, answers, conclusion, labels, profile, "
+			"timeline, pack_version, assessment, previous, changes, risk_group, updated_at, updated_by) "
+			"SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 FROM algorithms WHERE lars = ?1",
+	[S_CLASS_STALE] = "SELECT a.lars FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id "
+			  "WHERE c.pack_version <> ? ORDER BY a.lars",
 	[S_AUDIT_TAIL] = "SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1",
 	[S_AUDIT_INSERT] = "INSERT INTO audit_log (chain, seq, at, actor, action, entity, entity_id, changes, "
 			   "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1118,6 +1126,42 @@ int store_algo_set_workflow(struct store *st, const char *lars, const char *stat
 	if ((rc = exec_changes(st, bindf(st, S_PUBLIC_INSERT, "tit", lars, published_version, now))))
 		return rc;
 	return exec_changes(st, bindf(st, S_PUBLIC_FTS_INSERT, "ti", lars, published_version));
+}
+
+static int class_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct classification c = {
+		.answers = col_text(s, 0), .conclusion = col_text(s, 1), .labels = col_text(s, 2),
+		.profile = col_text(s, 3), .timeline = col_text(s, 4), .pack_version = col_text(s, 5),
+		.assessment = col_text(s, 6), .previous = col_text(s, 7), .changes = col_text(s, 8),
+		.risk_group = col_text(s, 9), .updated_at = col_text(s, 10), .updated_by = col_text(s, 11),
+	};
+	return ((int (*)(void *, const struct classification *))cb)(ctx, &c);
+}
+
+int store_class_get(struct store *st, const char *lars, int (*cb)(void *, const struct classification *),
+		    void *ctx)
+{
+	return each_row(st, bindf(st, S_CLASS_GET, "t", lars), class_row, (void *)cb, ctx);
+}
+
+int store_class_put(struct store *st, const char *lars, const struct classification *c)
+{
+	return exec_changes(st, bindf(st, S_CLASS_PUT, "ttttttttttttt", lars, c->answers, c->conclusion, c->labels,
+				      c->profile, c->timeline, c->pack_version, c->assessment, c->previous,
+				      c->changes, c->risk_group, c->updated_at, c->updated_by));
+}
+
+static int lars_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	return ((int (*)(void *, const char *))cb)(ctx, col_text(s, 0));
+}
+
+int store_class_stale(struct store *st, const char *pack_version, int (*cb)(void *, const char *lars),
+		      void *ctx)
+{
+	int rc = each_row(st, bindf(st, S_CLASS_STALE, "t", pack_version), lars_row, (void *)cb, ctx);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 int store_audit_tail(struct store *st, long long chain, long long *seq, char hash[65])

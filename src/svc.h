@@ -171,6 +171,25 @@ int svc_token_list(struct store *st, const struct actor *a, const char *email,
 		   int (*cb)(void *, const struct token *), void *ctx, struct svc_err *e);
 int svc_token_revoke(struct store *st, const struct actor *a, long long id, struct svc_err *e);
 
+/* ---- AI Act classification (svc_classify.c) ---- */
+
+/* The classification of an algorithm as JSON (new reference, caller owns): the
+ * Beslishulp answers and where they lead, the profile, the stored assessment
+ * with its pack version (and what the last re-evaluation changed), and the
+ * Algoritmekader requirements that follow. Members see it; others only when
+ * the algorithm is published. 404 when there is none. */
+int svc_class_get(struct store *st, const struct actor *a, const char *lars, json_t **out, struct svc_err *e);
+/* Sets {"answers", "profile", "timeline"} (each optional; absent keeps, null
+ * clears) and assesses again. Needs PERM_EDIT. Bad answers or profile: 422
+ * naming the field. */
+int svc_class_put(struct store *st, const struct actor *a, const char *lars, json_t *body, struct svc_err *e);
+/* Re-evaluates every classification made with another rule-pack version,
+ * keeping the previous assessment and what changed; *n counts them. */
+int svc_class_reassess(struct store *st, const struct actor *a, int *n, struct svc_err *e);
+/* Assesses a profile without storing anything: JSON into out. 422 for a bad
+ * profile, 400 for an unknown timeline. */
+int svc_assess(const json_t *profile, const char *timeline, struct buf *out, struct svc_err *e);
+
 /* ---- audit (audit.c) ---- */
 
 /* Loads the key of the audit chain's keyed BLAKE2b: $AIREG_AUDIT_KEY (64 hex), else
