@@ -236,20 +236,22 @@ static size_t put_entity(const char *s, size_t n, struct buf *out)
  * is only hard wrapping). Stops quietly at FIELD_CAP. */
 static void plain_text(const char *s, size_t n, struct buf *out)
 {
-	bool space = false, brk = false;
+	bool space = false, brk = false, no_gt = false;
 	int newlines = 0;
 	size_t i = 0;
 	while (i < n && out->len < FIELD_CAP) {
 		char c = s[i];
-		if (c == '<' && i + 1 < n && (is_alpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!')) {
+		if (c == '<' && !no_gt && i + 1 < n && (is_alpha(s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!')) {
+			/* once no '>' follows, none will: looking again would make "<a<a<a..." quadratic */
 			const char *gt = memchr(s + i, '>', n - i);
+			no_gt = !gt;
 			if (gt) {
 				i = (size_t)(gt - s) + 1;
 				space = brk = true;
 				continue;
 			}
 		}
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == '\0') {
 			space = true;
 			brk |= c == '\n' && ++newlines >= 2;
 			i++;

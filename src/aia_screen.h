@@ -13,17 +13,21 @@
  * accents folded: "Gezichtsherkénning" = "gezichtsherkenning"). A term is one
  * or more words; "x" matches the whole word, "x*" a word starting with x, "*x"
  * one ending with x, "*x*" one containing x; the words of a phrase must follow
- * each other within a sentence. An occurrence does not count when a negation
- * phrase of the pack ends just before it ("geen", "geen sprake van", "no") or
- * starts just after it ("wordt niet gebruikt"), with at most the pack's "gap" of
- * words in between, in the same sentence. Work per record is linear in its text length: words longer
+ * each other within a sentence (sentences end at . ! ? ; bullets, tags and
+ * blank lines). An occurrence does not count when a negation phrase of the pack
+ * ends just before it ("geen", "geen sprake van", "no") or starts just after it
+ * ("wordt niet gebruikt"), with at most the pack's "gap" of words in between, in
+ * the same sentence. Work per record is linear in its text length: words longer
  * than AIA_SCREEN_WORD_MAX bytes are tried as whole words and prefixes only.
  *
  * Confidence: an indicator fires when every "require" group has a term in the
  * record, no "exclude" term occurs, and 1 - prod(1 - w) over the weights w of its
- * distinct matched terms reaches its min_confidence. Findings are per kind and
- * point; when several indicators of one point fire, their distinct terms are
- * pooled (a term counts once, with its highest weight) into the same formula.
+ * distinct matched terms reaches its min_confidence. A term counts once, at its
+ * first occurrence (fields in the pack's order); when that occurrence overlaps
+ * the occurrence of a heavier term ("chat*" inside "chatbot"), only the heavier
+ * counts. Findings are per kind and point; when several indicators of one point
+ * fire, their terms are pooled (each with its highest weight) into the same
+ * formula, and "require" terms join the evidence with weight 0.
  */
 #ifndef AIREG_AIA_SCREEN_H
 #define AIREG_AIA_SCREEN_H

@@ -439,6 +439,12 @@ static void test_long_input(void **state)
 	screen(shipped, "goal", text, &res);
 	CHECK(find(&res, "art50", "50(1)") && find(&res, "annex3", "5(a)"), "findings in a long text");
 	aia_screen_result_cleanup(&res);
+	/* tag openings that never close, and entity openings that never end */
+	for (size_t i = 0; i < n; i++)
+		text[i] = "<a&b"[i % 4];
+	screen(shipped, "goal", text, &res);
+	assert_int_equal(res.n, 0);
+	aia_screen_result_cleanup(&res);
 	free(text);
 }
 
