@@ -17,9 +17,13 @@ CFLAGS_ALL := $(CSTD) $(WARN) $(OPT) $(SAN) $(shell pkg-config --cflags $(PKGS) 
 LDLIBS_ALL := $(SAN) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 SRCS     := $(filter-out src/main.c,$(wildcard src/*.c))
-OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/embedded.o $(BUILD)/obj/templates.o
 HDRS     := $(wildcard src/*.h)
-EMBED    := $(sort $(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql rules/*.yaml rules/*/*.yaml rules/algoritmekader/*.json))
+NLDS_CSS := node_modules/@utrecht/component-library-css/dist/index.css
+THEME_CSS := node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css
+TEMPLATES := $(sort $(wildcard web/templates/*.html))
+EMBED    := $(NLDS_CSS) $(THEME_CSS) $(sort $(wildcard web/i18n/*.tsv web/static/*) \
+	$(wildcard data/register/*.json data/orgs/*.csv migrations/*.sql rules/*.yaml rules/*/*.yaml rules/algoritmekader/*.json))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -44,6 +48,20 @@ $(BUILD)/embedded.c $(BUILD)/embedded.h: $(BUILD)/embed $(EMBED)
 	$(BUILD)/embed $(BUILD)/embedded $(EMBED)
 $(BUILD)/obj/embedded.o: $(BUILD)/embedded.c
 	$(CC) $(CSTD) $(OPT) -c -o $@ $<
+
+# The NL Design System's CSS comes from npm (see package.json).
+$(NLDS_CSS) $(THEME_CSS): package-lock.json
+	@scripts/install-deps --npm-only
+	@touch $(NLDS_CSS) $(THEME_CSS)
+
+# Templates compiled to C (tools/tmplc.c): escaping by default.
+$(BUILD)/tmplc: tools/tmplc.c | $(BUILD)/obj
+	$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+$(BUILD)/templates.c: $(BUILD)/tmplc $(TEMPLATES)
+	$(BUILD)/tmplc $@ $(TEMPLATES)
+$(BUILD)/obj/templates.o: $(BUILD)/templates.c src/tmpl.h
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS_ALL) -Wno-unused-function -c -o $@ $<
 
 $(BIN): $(BUILD)/obj/main.o $(OBJS)
 	@echo "  LD      $@"

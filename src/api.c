@@ -9,6 +9,7 @@
 #include "aia.h"
 #include "api.h"
 #include "auth.h"
+#include "form.h"
 #include "jsonw.h"
 #include "reg.h"
 #include "svc.h"
@@ -682,6 +683,13 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 	 * Logging in is the exception: it has no session yet. */
 	if (r->actor->csrf[0] && !safe_method(r->method) && strcmp(route->pattern, "/api/v1/session")) {
 		const char *token = http_header(r, "X-CSRF-Token");
+		const char *ct = http_header(r, "Content-Type");
+		if (!token && ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+			char err[128];
+			if (!r->form)
+				r->form = form_parse(r->body.data ? r->body.data : "", r->body.len, err, sizeof err);
+			token = form_get(r->form, "csrf");
+		}
 		size_t n = strlen(r->actor->csrf);
 		if (!token || strlen(token) != n || sodium_memcmp(token, r->actor->csrf, n)) {
 			api_error(r, 403, "csrf_failed", "missing or wrong CSRF token (send X-CSRF-Token)", NULL);

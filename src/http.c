@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -248,6 +250,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		free(c->r.hvalue[i]);
 	free(c->path_copy);
 	free(c->r.actor);
+	json_decref(c->r.form);
 	free(c);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);

@@ -36,6 +36,7 @@ struct http_req {
 	char addr[64];                        /* the client's IP address */
 	struct actor *actor;                  /* who is asking (set by the before hook) */
 	bool https;                           /* reached over TLS (through a trusted proxy) */
+	void *form;                           /* parsed form fields (json_t *), owned; freed at the end */
 	/* response */
 	int status;
 	const char *content_type;

@@ -12,6 +12,9 @@
 
 #include "aia.h"
 #include "api.h"
+#include "tmpl.h"
+#include "web.h"
+#include "web_pages.h"
 #include "cli.h"
 #include "http.h"
 #include "log.h"
@@ -221,7 +224,12 @@ static int cmd_reassess(struct opts *o)
 static int cmd_serve(struct opts *o)
 {
 	struct store *st;
+	char err[512];
 	int rc = load_pack();
+	if (!rc && tmpl_init(err, sizeof err)) {
+		fprintf(stderr, "aireg: %s\n", err);
+		rc = EXIT_RUNTIME;
+	}
 	if (rc || (rc = open_db(o->db, true, &st)))
 		return rc;
 	rc = reassess(st);
@@ -231,14 +239,26 @@ static int cmd_serve(struct opts *o)
 	struct http_config cfg = {
 		.db_path = o->db,
 		.listen = o->listen ? o->listen : "127.0.0.1:8080",
-		.not_found = api_not_found,
+		.not_found = web_not_found,
 		.error = api_error,
 		.before = api_before_hook,
 	};
 	api_configure(getenv("AIREG_TRUSTED_PROXIES"), getenv("AIREG_PROXY_HEADER"), getenv("AIREG_PROXY_ORG"),
 		      getenv("AIREG_PROXY_ROLE"));
-	cfg.routes = api_routes(&cfg.nroutes);
-	return http_serve(&cfg) ? EXIT_RUNTIME : EXIT_OK;
+	/* One table: the API, the shared pages, the public register, the workspace. */
+	const struct http_route *(*tables[])(size_t *) = {api_routes, web_routes, web_public_routes, web_work_routes};
+	struct http_route *all = NULL;
+	for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
+		size_t n;
+		const struct http_route *part = tables[t](&n);
+		all = xrealloc(all, (cfg.nroutes + n) * sizeof *all);
+		memcpy(all + cfg.nroutes, part, n * sizeof *part);
+		cfg.nroutes += n;
+	}
+	cfg.routes = all;
+	rc = http_serve(&cfg) ? EXIT_RUNTIME : EXIT_OK;
+	free(all);
+	return rc;
 }
 
 static int read_file(const char *path, struct buf *b)
@@ -572,6 +592,7 @@ int main(int argc, char **argv)
 		free(o.args);
 		reg_cleanup();
 		aia_pack_free();
+		tmpl_cleanup();
 		return rc;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(engine); i++) {

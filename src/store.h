@@ -53,8 +53,11 @@ struct algo_summary {
 	bool publishable;
 };
 
+enum algo_sort { SORT_DEFAULT, SORT_NAME, SORT_UPDATED };
+
 struct algo_query {
-	const char *org_code, *status, *publication_category, *category;
+	const char *org_code, *org_type, *status, *publication_category, *category;
+	enum algo_sort sort;        /* default: relevance with fts, else name */
 	const char *fts;            /* an FTS5 MATCH expression, already built safely, or NULL */
 	bool public_view;           /* the published versions instead of the latest */
 	const long long *org_ids;   /* when set: only these organisations (norg_ids of them) */
@@ -121,6 +124,11 @@ int store_algo_versions(struct store *st, const char *lars,
 			int (*cb)(void *, int version, const char *created_at), void *ctx);
 int store_algo_list(struct store *st, const struct algo_query *q, long long *total,
 		    int (*cb)(void *, const struct algo_summary *), void *ctx);
+/* Counts per value of one facet ("publication_category", "status", "category",
+ * "org_type", "organisation") over the query's other filters. For organisation
+ * the value is the code and label the name; otherwise label is NULL. */
+int store_algo_facet(struct store *st, const struct algo_query *q, const char *facet,
+		     int (*cb)(void *, const char *value, const char *label, long long count), void *ctx);
 /* Records (canonical JSON, with lars), by name: the published versions
  * (public_view) or the latest of non-archived algorithms, of one organisation
  * (org_code) and/or of the listed ones (org_ids), like store_algo_list. */

@@ -674,13 +674,14 @@ static int list_where(const struct algo_query *q, const char *join, char *out, s
 	char ids[96] = "";
 	if (q->org_ids)
 		snprintf(ids, sizeof ids, " AND a.org_id IN (SELECT value FROM json_each(:orgids))");
-	int n = snprintf(out, outlen, "FROM %s a JOIN orgs o ON o.id = a.org_id%s%s WHERE 1%s%s%s%s%s%s%s",
+	int n = snprintf(out, outlen, "FROM %s a JOIN orgs o ON o.id = a.org_id%s%s WHERE 1%s%s%s%s%s%s%s%s",
 			 q->public_view ? "public_algorithms" : "algorithms", join,
 			 !q->fts ? "" : q->public_view ? " JOIN public_fts f ON f.rowid = a.id"
 						       : " JOIN algorithms_fts f ON f.rowid = a.id",
 			 q->public_view ? "" : " AND a.state <> 'gearchiveerd'",
 			 ids,
 			 q->org_code ? " AND o.code = :org" : "",
+			 q->org_type ? " AND o.type = :orgtype" : "",
 			 q->status ? " AND a.status = :status" : "",
 			 q->publication_category ? " AND a.publication_category = :pubcat" : "",
 			 q->category ? " AND EXISTS (SELECT 1 FROM json_each(a.category) WHERE value = :cat)" : "",
@@ -692,14 +693,14 @@ static void list_bind(sqlite3_stmt *s, const struct algo_query *q, struct buf *i
 {
 	struct { const char *name, *value; } binds[] = {
 		{":org", q->org_code}, {":status", q->status}, {":pubcat", q->publication_category},
-		{":cat", q->category}, {":fts", q->fts}, {":orgids", NULL},
+		{":cat", q->category}, {":fts", q->fts}, {":orgtype", q->org_type}, {":orgids", NULL},
 	};
 	if (q->org_ids) {
 		buf_putc(ids, '[');
 		for (size_t i = 0; i < q->norg_ids; i++)
 			buf_printf(ids, "%s%lld", i ? "," : "", q->org_ids[i]);
 		buf_putc(ids, ']');
-		binds[5].value = buf_str(ids);
+		binds[6].value = buf_str(ids);
 	}
 	for (size_t i = 0; i < ARRAY_LEN(binds); i++) {
 		int idx = sqlite3_bind_parameter_index(s, binds[i].name);
@@ -735,7 +736,7 @@ int store_algo_list(struct store *st, const struct algo_query *q, long long *tot
 		 "a.status, a.publication_category, a.category, a.updated_at, a.version, "
 		 "a.completeness, a.publishable %s ORDER BY %s a.name COLLATE NOCASE, a.lars "
 		 "LIMIT :limit OFFSET :offset",
-		 where, q->fts ? "f.rank," : "");
+		 where, q->sort == SORT_UPDATED ? "a.updated_at DESC," : q->fts && q->sort != SORT_NAME ? "f.rank," : "");
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		ret = fail(st, STORE_ERROR);
 		goto out;
@@ -767,6 +768,57 @@ int store_algo_list(struct store *st, const struct algo_query *q, long long *tot
 		ret = result(st, rc);
 	sqlite3_finalize(s);
 out:
+	buf_cleanup(&ids);
+	return ret;
+}
+
+int store_algo_facet(struct store *st, const struct algo_query *q, const char *facet,
+		     int (*cb)(void *, const char *value, const char *label, long long count), void *ctx)
+{
+	static const struct {
+		const char *name, *join, *value, *label;
+	} facets[] = {
+		{"publication_category", "", "a.publication_category", "NULL"},
+		{"status", "", "a.status", "NULL"},
+		{"category", " JOIN json_each(a.category) j", "j.value", "NULL"},
+		{"org_type", "", "o.type", "NULL"},
+		{"organisation", "", "o.code", "o.name"},
+	};
+	char where[1024], sql[1536];
+	struct algo_query fq = *q;
+	sqlite3_stmt *s;
+	struct buf ids;
+	int rc, ret = STORE_OK;
+	size_t i;
+	for (i = 0; i < ARRAY_LEN(facets) && strcmp(facets[i].name, facet); i++)
+		;
+	if (i == ARRAY_LEN(facets))
+		return STORE_ERROR;
+	/* A facet counts over the other filters, so its own choice does not hide the rest. */
+	if (!strcmp(facet, "publication_category"))
+		fq.publication_category = NULL;
+	else if (!strcmp(facet, "status"))
+		fq.status = NULL;
+	else if (!strcmp(facet, "category"))
+		fq.category = NULL;
+	else if (!strcmp(facet, "org_type"))
+		fq.org_type = NULL;
+	else
+		fq.org_code = NULL;
+	if (list_where(&fq, facets[i].join, where, sizeof where))
+		return STORE_ERROR;
+	snprintf(sql, sizeof sql, "SELECT %s, %s, count(*) %s AND %s IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1",
+		 facets[i].value, facets[i].label, where, facets[i].value);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(st, STORE_ERROR);
+	buf_init(&ids, 0);
+	list_bind(s, &fq, &ids);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((ret = cb(ctx, col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2))))
+			break;
+	if (rc != SQLITE_ROW)
+		ret = result(st, rc);
+	sqlite3_finalize(s);
 	buf_cleanup(&ids);
 	return ret;
 }

@@ -72,6 +72,11 @@ int svc_algo_list(struct store *st, const struct actor *a, bool workspace, struc
 		  long long *total, int (*cb)(void *, const struct algo_summary *), void *ctx,
 		  struct svc_err *e);
 
+/* Counts per value of a facet for the same view and filters as svc_algo_list. */
+int svc_algo_facet(struct store *st, const struct actor *a, bool workspace, struct algo_query *q,
+		   const char *facet, int (*cb)(void *, const char *value, const char *label, long long count),
+		   void *ctx, struct svc_err *e);
+
 /* The publication workflow of the latest version:
  *   concept -release-> ter beoordeling -publish-> gepubliceerd -retract-> teruggetrokken
  *                      ter beoordeling -reject (reason)-> concept

@@ -633,3 +633,15 @@ bool svc_fts_query(const char *q, struct buf *out)
 	}
 	return words > 0;
 }
+
+int svc_algo_facet(struct store *st, const struct actor *a, bool workspace, struct algo_query *q,
+		   const char *facet, int (*cb)(void *, const char *value, const char *label, long long count),
+		   void *ctx, struct svc_err *e)
+{
+	long long ids[ACTOR_MAX_ORGS];
+	int rc = svc_scope(a, workspace, q, ids, e);
+	if (rc)
+		return rc;
+	rc = store_algo_facet(st, q, facet, cb, ctx);
+	return rc ? svc_store_err(e, st, rc) : 0;
+}

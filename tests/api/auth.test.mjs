@@ -305,6 +305,21 @@ const MATRIX = [
     all: [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200],
     req: () => ['POST', '/api/v1/import?dry_run=true', { json: { count: 1, algoritmes: [SCRAPED_OWN] } }],
   },
+  // AI Act endpoints (added after issue 4; not in API-CONTRACT.md yet): the general
+  // rules apply to the classification of a record; the two stateless tools store
+  // nothing and are open to everyone.
+  {
+    ep: 'GET /api/v1/algorithms/{id}/classification', scope: 'algo',
+    own: DRAFT_READ_OWN, foreign: DRAFT_READ_FOREIGN, pub: ALL200,
+    req: ({ t }) => ['GET', `/api/v1/algorithms/${t.id}/classification`],
+  },
+  {
+    ep: 'PUT /api/v1/algorithms/{id}/classification', scope: 'algo', fresh: 'concept',
+    ...ALGO_ACTION(RED, 200, 200),
+    req: ({ t }) => ['PUT', `/api/v1/algorithms/${t.id}/classification`, { json: { answers: null } }],
+  },
+  { ep: 'POST /api/v1/classify', all: ALL200, req: () => ['POST', '/api/v1/classify', { json: { answers: '' } }] },
+  { ep: 'POST /api/v1/assess', all: ALL200, req: () => ['POST', '/api/v1/assess', { json: { type: 'geen algoritme' } }] },
   {
     ep: 'GET /api/v1/export (public)', scope: 'algo', list: (r) => r.json.map((x) => x.lars),
     own: LIST_PUBLIC_OUT, foreign: LIST_PUBLIC_OUT, pub: LIST_PUBLIC_IN,
@@ -332,6 +347,10 @@ before(async () => {
   shared.own = { ...(await makeAlgo(O, 'concept', `Matrix ${WORD.own}`)), word: WORD.own };
   shared.foreign = { ...(await makeAlgo(F, 'concept', `Matrix ${WORD.foreign}`)), word: WORD.foreign };
   shared.pub = { ...(await makeAlgo(O, 'published', `Matrix ${WORD.pub}`)), word: WORD.pub };
+  for (const t of Object.values(shared)) {
+    const c = await makerRed('PUT', `/api/v1/algorithms/${t.id}/classification`, { json: { answers: null } });
+    assert.equal(c.status, 200, c.text);
+  }
   ctx.loginEmail = addUser(srv.db, { roles: [[O, 'lezer']], password: PASSWORD }).email;
   ctx.victim = {
     [O]: addUser(srv.db, { roles: [[O, 'lezer']] }).email,
@@ -419,7 +438,8 @@ test('the matrix table is complete: every row has 11 columns for every target', 
     'POST /api/v1/organisations/{code}/users', 'PUT /api/v1/organisations/{code}/settings',
     'POST /api/v1/users/{email}/disable', 'POST /api/v1/users/{email}/reset-link', 'GET /api/v1/tokens',
     'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'GET /api/v1/audit/verify', 'POST /api/v1/import',
-    'GET /api/v1/export',
+    'GET /api/v1/export', 'GET /api/v1/algorithms/{id}/classification', 'PUT /api/v1/algorithms/{id}/classification',
+    'POST /api/v1/classify', 'POST /api/v1/assess',
   ]) assert.ok(eps.has(ep), `no matrix row for ${ep}`);
 });
 
@@ -1109,28 +1129,40 @@ test('throttling: 3 failures then 429 with Retry-After; unknown account and wron
     const post = (addr, email, password) => requestFrom(addr, t.port, 'POST', '/api/v1/session', { json: { email, password } });
     const shape = (r) => ({ status: r.status, keys: Object.keys(r.json || {}).sort(), error: r.json?.error, message: r.json?.message });
 
+    // The server counts in whole seconds: the first wait (1 s) ends at the next full
+    // second after the third failure. Each third failure is therefore made just after a
+    // second begins, so that the next attempt (milliseconds later) falls inside the wait.
+    const atSecondStart = () => new Promise((res) => setTimeout(res, 1000 - (Date.now() % 1000) + 15));
+
     // per account: three wrong passwords (from three addresses), then even the right one waits
     const wrong = [];
-    for (const addr of ['127.0.0.31', '127.0.0.32', '127.0.0.33']) wrong.push(await post(addr, known, 'fout wachtwoord 123'));
     const unk = [];
-    for (const addr of ['127.0.0.41', '127.0.0.42', '127.0.0.43']) unk.push(await post(addr, unknown, 'fout wachtwoord 123'));
+    for (const [addr, email, into] of [['127.0.0.31', known, wrong], ['127.0.0.32', known, wrong],
+      ['127.0.0.41', unknown, unk], ['127.0.0.42', unknown, unk]]) into.push(await post(addr, email, 'fout wachtwoord 123'));
+    await atSecondStart();
+    wrong.push(await post('127.0.0.33', known, 'fout wachtwoord 123'));
+    const t429 = await post('127.0.0.34', known, PASSWORD);
+    await atSecondStart();
+    unk.push(await post('127.0.0.43', unknown, 'fout wachtwoord 123'));
+    const u429 = await post('127.0.0.44', unknown, 'fout wachtwoord 123');
     for (const r of [...wrong, ...unk]) {
       assert.equal(r.status, 401, r.text);
       assert.equal(r.json.error, 'login_failed');
       assert.equal(r.headers['set-cookie'], undefined, 'no cookie on a failed log-in');
     }
     assert.deepEqual(shape(unk[0]), shape(wrong[0]), 'an unknown account answers like a wrong password');
-    const t429 = await post('127.0.0.34', known, PASSWORD);
-    const u429 = await post('127.0.0.44', unknown, 'fout wachtwoord 123');
     for (const r of [t429, u429]) {
       assert.equal(r.status, 429, r.text);
       assert.equal(r.json.error, 'too_many_attempts');
       assert.match(String(r.headers['retry-after']), /^[1-9][0-9]*$/, `Retry-After: ${r.headers['retry-after']}`);
+      assert.equal(r.headers['set-cookie'], undefined);
     }
     assert.deepEqual([u429.status, shape(u429).keys, u429.json.error], [t429.status, shape(t429).keys, t429.json.error]);
 
     // per address: three failures on three accounts, then a good log-in from that address waits
-    for (const email of [newEmail('x'), newEmail('y'), newEmail('z')]) assert.equal((await post('127.0.0.51', email, 'fout wachtwoord 123')).status, 401);
+    for (const email of [newEmail('x'), newEmail('y')]) assert.equal((await post('127.0.0.51', email, 'fout wachtwoord 123')).status, 401);
+    await atSecondStart();
+    assert.equal((await post('127.0.0.51', newEmail('z'), 'fout wachtwoord 123')).status, 401);
     const a429 = await post('127.0.0.51', other, PASSWORD);
     assert.equal(a429.status, 429, a429.text);
     assert.ok(Number(a429.headers['retry-after']) >= 1);

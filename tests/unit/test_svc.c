@@ -1080,8 +1080,8 @@ static void test_export(void **state)
 	assert_int_equal(json_array_size(none), 0);
 	json_decref(none);
 	struct buf b;
-	/* The public export holds published versions only: none of these concepts
-	 * (but the CSV header); for everyone, the CLI included. */
+	/* The public export holds published versions only, so none of these
+	 * concepts; for everyone, the CLI included. */
 	static const struct actor *const publics[] = {&auth_anonymous, &auth_system};
 	for (size_t i = 0; i < sizeof publics / sizeof *publics; i++) {
 		buf_init(&b, 0);

@@ -891,9 +891,8 @@ static void test_tenant_isolation_lists(void **state)
 	CHECK(rc == 0 && !*got, "role-less workspace export: %d %s", rc, got);
 	free(got);
 	/* An operator manages organisations but sees no drafts. */
-	long long op_id = 0;
-	store_user_by_email(f->st, "nobody@c.nl", user_id_cb, &op_id);
-	assert_int_equal(store_user_set_operator(f->st, op_id, true), STORE_OK);
+	struct svc_err e = {0};
+	assert_int_equal(svc_user_set_operator(f->st, &auth_system, "nobody@c.nl", &e), 0);
 	struct actor op;
 	load_actor(f, "nobody@c.nl", &op);
 	assert_true(op.operator);
@@ -937,6 +936,12 @@ static void test_tenant_isolation_import(void **state)
 		fprintf(stderr, "  report: %s\n", dump);
 	free(dump);
 	CHECK(quiet, "the import report names the organisation of B's draft %s to a redacteur of A", draft);
+}
+
+static int password_hash_cb(void *ctx, const struct user *u)
+{
+	snprintf(ctx, 160, "%s", u->password_hash ? u->password_hash : "");
+	return 0;
 }
 
 static int nop_user(void *ctx, const struct user *u, json_t *roles)
@@ -1013,6 +1018,18 @@ static void test_tenant_isolation_people(void **state)
 		buf_printf(&problems, "\n  A's beheerder got the activation link of B's invited redacteur%s",
 			   took_over ? ", activated it and logged in as B's redacteur" : "");
 	}
+	/* Adding an existing person of B with a password (the service allows a
+	 * password for a new account) must not set the password of B's account. */
+	char hash_before[160] = "", hash_after[160] = "";
+	long long nid = 0;
+	grant(f, "derde@b.nl", ORG_B, "goedkeurder");
+	store_user_by_email(f->st, "derde@b.nl", user_id_cb, &nid);
+	store_user_get(f->st, nid, password_hash_cb, hash_before);
+	memset(&e, 0, sizeof e);
+	rc = svc_user_add(f->st, &f->beh_a, "derde@b.nl", ORG_A, "lezer", "gekozen door A's beheerder", NULL, 0, &e);
+	store_user_get(f->st, nid, password_hash_cb, hash_after);
+	if (strcmp(hash_before, hash_after))
+		buf_printf(&problems, "\n  A's beheerder set the password of B's goedkeurder by adding them to A (%d)", rc);
 	char *msg = buf_release(&problems, NULL);
 	bool ok = !*msg;
 	if (!ok)

@@ -1,0 +1,182 @@
+/* web.c - pages shared by the public register and the workspace: layout data,
+ * language, forms, static files, log-in. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "auth.h"
+#include "embedded.h"
+#include "form.h"
+#include "svc.h"
+#include "tmpl.h"
+#include "util.h"
+#include "web.h"
+#include "web_pages.h"
+
+const char *web_lang(struct http_req *r)
+{
+	const char *q = http_query(r, "lang");
+	if (tmpl_lang_known(q)) {
+		char c[96];
+		snprintf(c, sizeof c, "aireg_lang=%s; Path=/; SameSite=Lax; Max-Age=31536000", q);
+		http_set_header(r, "Set-Cookie", c);
+		return q;
+	}
+	const char *c = http_cookie(r, "aireg_lang");
+	return tmpl_lang_known(c) ? c : "nl";
+}
+
+void web_page(struct http_req *r, const char *name, json_t *data)
+{
+	const char *lang = web_lang(r);
+	bool en = !strcmp(lang, "en");
+	json_object_set_new(data, "lang", json_string(lang));
+	json_object_set_new(data, "other_lang", json_string(en ? "nl" : "en"));
+	json_object_set_new(data, "path", json_string(r->path));
+	if (r->actor && r->actor->kind == ACTOR_USER) {
+		json_object_set_new(data, "user", json_pack("{s:s,s:b}", "email", r->actor->label, "operator",
+							   r->actor->operator));
+		if (r->actor->csrf[0])
+			json_object_set_new(data, "csrf", json_string(r->actor->csrf));
+	}
+	buf_reset(&r->out);
+	if (tmpl_render(name, data, lang, &r->out)) {
+		buf_reset(&r->out);
+		buf_puts(&r->out, "template missing");
+		r->status = 500;
+	}
+	r->content_type = "text/html; charset=utf-8";
+	http_set_header(r, "Cache-Control", "no-store");
+}
+
+void web_redirect(struct http_req *r, const char *location)
+{
+	/* Only paths on this site: an open redirect would help phishing. */
+	if (!location || location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	http_set_header(r, "Location", location);
+	buf_reset(&r->out);
+	r->status = 303;
+	r->content_type = "text/plain; charset=utf-8";
+}
+
+void web_error(struct http_req *r, int status, const char *message_key)
+{
+	json_t *d = json_pack("{s:s,s:i}", "message_key", message_key, "status", status);
+	json_object_set_new(d, "message", json_string(tmpl_message(message_key, web_lang(r))));
+	web_page(r, "error", d);
+	r->status = status;
+	json_decref(d);
+}
+
+const json_t *web_form(struct http_req *r)
+{
+	char err[128];
+	const char *ct = http_header(r, "Content-Type");
+	if (r->form)
+		return r->form;
+	if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+		web_error(r, 415, "error.form_type");
+		return NULL;
+	}
+	if (!(r->form = form_parse(r->body.data ? r->body.data : "", r->body.len, err, sizeof err)))
+		web_error(r, 400, "error.form");
+	return r->form;
+}
+
+void web_not_found(struct http_req *r)
+{
+	if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/healthz"))
+		return api_not_found(r);
+	web_error(r, 404, "error.not_found");
+}
+
+/* ---- static files ---- */
+
+static const struct {
+	const char *url, *path, *type;
+} statics[] = {
+	{"nlds.css", "node_modules/@utrecht/component-library-css/dist/index.css", "text/css; charset=utf-8"},
+	{"theme.css", "node_modules/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css",
+	 "text/css; charset=utf-8"},
+	{"aireg.css", "web/static/aireg.css", "text/css; charset=utf-8"},
+	{"print.css", "web/static/print.css", "text/css; charset=utf-8"},
+	{"aireg.js", "web/static/aireg.js", "text/javascript; charset=utf-8"},
+};
+
+static void static_file(struct http_req *r)
+{
+	for (size_t i = 0; i < ARRAY_LEN(statics); i++) {
+		const struct embedded_file *f;
+		if (strcmp(r->params[0], statics[i].url) || !(f = embedded_find(statics[i].path)))
+			continue;
+		buf_append(&r->out, f->data, f->len);
+		r->content_type = statics[i].type;
+		http_set_header(r, "Cache-Control", "public, max-age=3600");
+		return;
+	}
+	web_not_found(r);
+}
+
+/* ---- log-in ---- */
+
+static void login_form(struct http_req *r)
+{
+	json_t *d = json_pack("{s:s}", "next", http_query(r, "next") ? http_query(r, "next") : "/werkruimte");
+	web_page(r, "login", d);
+	json_decref(d);
+}
+
+static void login_post(struct http_req *r)
+{
+	const json_t *f = web_form(r);
+	struct svc_err e = {0};
+	char session[64], csrf[65];
+	if (!f)
+		return;
+	const char *email = form_get(f, "email"), *next = form_get(f, "next");
+	if (svc_login(r->st, email, form_get(f, "password"), r->addr, session, csrf, &e)) {
+		json_t *d = json_pack("{s:s?,s:s?,s:s}", "email", email, "next", next, "error",
+				      e.status == 429 ? "login.throttled" : "login.failed");
+		json_object_set_new(d, "error_text",
+				    json_string(tmpl_message(json_string_value(json_object_get(d, "error")), web_lang(r))));
+		web_page(r, "login", d);
+		r->status = e.status == 429 ? 429 : 401;
+		json_decref(d);
+		return;
+	}
+	char c[256];
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
+		 r->https ? "__Host-aireg_session" : "aireg_session", session, SESSION_ABSOLUTE_SECONDS,
+		 r->https ? "; Secure" : "");
+	http_set_header(r, "Set-Cookie", c);
+	web_redirect(r, next && *next ? next : "/werkruimte");
+}
+
+static void logout_post(struct http_req *r)
+{
+	const char *c = http_cookie(r, "__Host-aireg_session");
+	if (!c)
+		c = http_cookie(r, "aireg_session");
+	if (c)
+		svc_logout(r->st, c);
+	http_set_header(r, "Set-Cookie", "aireg_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	web_redirect(r, "/");
+}
+
+/* ---- the route table ---- */
+
+static const struct http_route routes[] = {
+	{"GET", "/static/{}", static_file, 0},
+	{"GET", "/inloggen", login_form, 0},
+	{"POST", "/inloggen", login_post, 0},
+	{"POST", "/uitloggen", logout_post, 0},
+};
+
+const struct http_route *web_routes(size_t *n)
+{
+	*n = ARRAY_LEN(routes);
+	return routes;
+}
