@@ -246,7 +246,8 @@ static int cmd_serve(struct opts *o)
 	api_configure(getenv("AIREG_TRUSTED_PROXIES"), getenv("AIREG_PROXY_HEADER"), getenv("AIREG_PROXY_ORG"),
 		      getenv("AIREG_PROXY_ROLE"));
 	/* One table: the API, the shared pages, the public register, the workspace. */
-	const struct http_route *(*tables[])(size_t *) = {api_routes, web_routes, web_public_routes, web_work_routes};
+	const struct http_route *(*tables[])(size_t *) = {api_routes, web_routes, web_public_routes, web_work_routes,
+								 web_admin_routes, web_wizard_routes};
 	struct http_route *all = NULL;
 	for (size_t t = 0; t < ARRAY_LEN(tables); t++) {
 		size_t n;

@@ -9,7 +9,8 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define CATALOGUE "web/i18n/messages.tsv"
+/* Every .tsv file under web/i18n/ is part of the catalogue (one file per page group). */
+#define CATALOGUE_DIR "web/i18n/"
 
 /* Languages, in the catalogue's column order after the key. */
 static const char *const langs[] = {"nl", "en"};
@@ -21,26 +22,23 @@ struct message {
 
 static struct message *messages;
 static size_t nmessages;
-static char *catalogue;
+static char **texts;
+static size_t ntexts;
 
 static int by_key(const void *a, const void *b)
 {
 	return strcmp(((const struct message *)a)->key, ((const struct message *)b)->key);
 }
 
-int tmpl_init(char *err, size_t errlen)
+/* Adds the lines "key<TAB>nl<TAB>en" of one catalogue file; '#' starts a
+ * comment line. The text is copied and kept: messages point into it. */
+static int load_file(const struct embedded_file *f, size_t *cap, char *err, size_t errlen)
 {
-	const struct embedded_file *f = embedded_find(CATALOGUE);
-	if (!f) {
-		snprintf(err, errlen, "%s: not embedded", CATALOGUE);
-		return -1;
-	}
-	/* Tab-separated lines "key<TAB>nl<TAB>en"; '#' starts a comment line. */
-	catalogue = xstrndup(f->data, f->len);
-	size_t cap = 64;
-	messages = xcalloc(cap, sizeof *messages);
+	char *text = xstrndup(f->data, f->len);
 	int line = 0;
-	for (char *p = catalogue, *next; p && *p; p = next) {
+	texts = xrealloc(texts, (ntexts + 1) * sizeof *texts);
+	texts[ntexts++] = text;
+	for (char *p = text, *next; p && *p; p = next) {
 		line++;
 		next = strchr(p, '\n');
 		if (next)
@@ -49,18 +47,29 @@ int tmpl_init(char *err, size_t errlen)
 			continue;
 		char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
 		if (!t1 || !t2 || strchr(t2 + 1, '\t')) {
-			snprintf(err, errlen, "%s:%d: expected key, Dutch and English separated by tabs", CATALOGUE, line);
+			snprintf(err, errlen, "%s:%d: expected key, Dutch and English separated by tabs", f->path, line);
 			return -1;
 		}
 		*t1 = *t2 = '\0';
-		if (nmessages == cap)
-			messages = xrealloc(messages, (cap *= 2) * sizeof *messages);
+		if (nmessages == *cap)
+			messages = xrealloc(messages, (*cap *= 2) * sizeof *messages);
 		messages[nmessages++] = (struct message){p, {t1 + 1, t2 + 1}};
 	}
+	return 0;
+}
+
+int tmpl_init(char *err, size_t errlen)
+{
+	size_t cap = 256;
+	messages = xcalloc(cap, sizeof *messages);
+	for (size_t i = 0; i < embedded_count; i++)
+		if (!strncmp(embedded_files[i].path, CATALOGUE_DIR, strlen(CATALOGUE_DIR)) &&
+		    load_file(&embedded_files[i], &cap, err, errlen))
+			return -1;
 	qsort(messages, nmessages, sizeof *messages, by_key);
 	for (size_t i = 1; i < nmessages; i++)
 		if (!strcmp(messages[i - 1].key, messages[i].key)) {
-			snprintf(err, errlen, "%s: message key %s appears twice", CATALOGUE, messages[i].key);
+			snprintf(err, errlen, "web/i18n: message key %s appears twice", messages[i].key);
 			return -1;
 		}
 	return 0;
@@ -68,11 +77,13 @@ int tmpl_init(char *err, size_t errlen)
 
 void tmpl_cleanup(void)
 {
+	for (size_t i = 0; i < ntexts; i++)
+		free(texts[i]);
+	free(texts);
 	free(messages);
-	free(catalogue);
+	texts = NULL;
 	messages = NULL;
-	catalogue = NULL;
-	nmessages = 0;
+	ntexts = nmessages = 0;
 }
 
 bool tmpl_lang_known(const char *lang)

@@ -9,5 +9,9 @@ const struct http_route *web_public_routes(size_t *n);
 /* The workspace: dashboard, algorithms, edit form, wizard, import, people, tokens,
  * settings (web_work.c). */
 const struct http_route *web_work_routes(size_t *n);
+/* The workspace: import, people and roles, API tokens, settings, one-time links (web_admin.c). */
+const struct http_route *web_admin_routes(size_t *n);
+/* The workspace: the classification wizard (web_wizard.c). */
+const struct http_route *web_wizard_routes(size_t *n);
 
 #endif

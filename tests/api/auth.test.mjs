@@ -333,6 +333,7 @@ const MATRIX = [
 ];
 
 const ctx = {}; // loginEmail, victim[org], victimApi
+let sessUser; // redacteur and beheerder of O, with a password (session tests)
 
 before(async () => {
   srv = await startServer();
@@ -352,6 +353,7 @@ before(async () => {
     assert.equal(c.status, 200, c.text);
   }
   ctx.loginEmail = addUser(srv.db, { roles: [[O, 'lezer']], password: PASSWORD }).email;
+  sessUser = addUser(srv.db, { roles: [[O, 'redacteur'], [O, 'beheerder']], password: PASSWORD, email: newEmail('sessie') });
   ctx.victim = {
     [O]: addUser(srv.db, { roles: [[O, 'lezer']] }).email,
     [F]: addUser(srv.db, { roles: [[F, 'lezer']] }).email,
@@ -480,10 +482,7 @@ test('a search for a draft\'s words finds nothing outside its organisation', asy
 
 // ---- sessions and CSRF ----------------------------------------------------------
 
-let sessUser; // redacteur and beheerder of O, with a password
-
 test('log-in: 200 with e-mail, roles and a CSRF token; the cookie is HttpOnly, SameSite=Lax, Path=/', async () => {
-  sessUser = addUser(srv.db, { roles: [[O, 'redacteur'], [O, 'beheerder']], password: PASSWORD, email: newEmail('sessie') });
   const r = await login(srv.base, sessUser.email, PASSWORD);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.email, sessUser.email);
@@ -934,6 +933,7 @@ test('security headers on JSON, error and 404 responses', async () => {
     '405': await anon('DELETE', '/healthz'),
     '415': await makerRed('POST', `/api/v1/organisations/${O}/algorithms`, { body: 'x', headers: { 'Content-Type': 'text/plain' } }),
     'CSV export': await anon('GET', '/api/v1/export?format=csv'),
+    'HTML page /': await anon('GET', '/'),
   };
   for (const [what, r] of Object.entries(responses)) {
     const csp = r.headers.get('content-security-policy') || '';

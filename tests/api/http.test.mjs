@@ -52,11 +52,15 @@ test('GET /healthz -> 200 {"status":"ok"}', async () => {
   assert.deepEqual(r.json, { status: 'ok' });
 });
 
-test('unknown routes -> 404 not_found JSON', async () => {
-  for (const p of ['/', '/api/v1/nope', '/api/v2/algorithms', '/api/v1/organisations/GM0344/nope',
-    '/healthz/extra', '/api/v1/algorithms/' + algId + '/nope']) {
+test('unknown routes -> 404 (not_found JSON under /api/)', async () => {
+  for (const p of ['/api/v1/nope', '/api/v2/algorithms', '/api/v1/organisations/GM0344/nope',
+    '/api/v1/algorithms/' + algId + '/nope']) {
     assertJsonError(await anon('GET', p), 404, 'not_found');
     assertJsonError(await api('GET', p), 404, 'not_found');
+  }
+  // outside /api/ the web UI answers ('/' is its search page; unknown pages are an HTML 404)
+  for (const p of ['/healthz/extra', '/no/such/page']) {
+    assert.equal((await anon('GET', p)).status, 404, p);
   }
 });
 
