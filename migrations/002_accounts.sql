@@ -101,8 +101,9 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- INSERT OR REPLACE deletes without firing DELETE triggers: refuse any clash.
 CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
-WHEN EXISTS (SELECT 1 FROM audit_log WHERE chain = NEW.chain AND seq = NEW.seq)
+WHEN EXISTS (SELECT 1 FROM audit_log WHERE (chain = NEW.chain AND seq = NEW.seq) OR id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
 -- What the public sees: the published version's list columns and search index,

@@ -28,11 +28,13 @@ int audit_key_load(const char *db_path, char *err, size_t errlen)
 	char path[4096];
 	size_t len;
 	if (hex && *hex) {
-		if (sodium_hex2bin(audit_key, sizeof audit_key, hex, strlen(hex), NULL, &len, NULL) ||
-		    len != sizeof audit_key) {
+		unsigned char k[sizeof audit_key];
+		if (sodium_hex2bin(k, sizeof k, hex, strlen(hex), NULL, &len, NULL) || len != sizeof k) {
 			snprintf(err, errlen, "AIREG_AUDIT_KEY must be 64 hexadecimal characters");
 			return -1;
 		}
+		memcpy(audit_key, k, sizeof k);
+		sodium_memzero(k, sizeof k);
 		key_loaded = true;
 		return 0;
 	}
@@ -205,4 +207,52 @@ static int export_cb(void *ctx, const struct audit_row *r)
 int audit_export(struct store *st, struct buf *out)
 {
 	return store_audit_rows(st, -1, export_cb, out);
+}
+
+static int index_cb(void *ctx, const struct audit_row *r)
+{
+	char key[48];
+	snprintf(key, sizeof key, "%lld:%lld", r->chain, r->seq);
+	json_object_set_new(ctx, key, json_string(r->hash));
+	return 0;
+}
+
+int audit_verify_against(struct store *st, const char *jsonl, size_t len, char *msg, size_t msglen)
+{
+	json_t *have = json_object();
+	size_t lineno = 0, n = 0;
+	int broken = 0;
+	if (store_audit_rows(st, -1, index_cb, have) < 0) {
+		snprintf(msg, msglen, "cannot read the audit log: %s", store_errmsg(st));
+		json_decref(have);
+		return 1;
+	}
+	for (const char *p = jsonl, *end = jsonl + len; p < end && !broken;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ln = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		lineno++;
+		if (ln) {
+			json_t *row = json_loadb(p, ln, 0, NULL);
+			char key[48];
+			snprintf(key, sizeof key, "%lld:%lld", (long long)json_integer_value(json_object_get(row, "chain")),
+				 (long long)json_integer_value(json_object_get(row, "seq")));
+			const char *want = json_string_value(json_object_get(row, "hash"));
+			const char *got = json_string_value(json_object_get(have, key));
+			if (!want) {
+				snprintf(msg, msglen, "line %zu of the earlier export is not an audit row", lineno);
+				broken = 1;
+			} else if (!got || strcmp(got, want)) {
+				snprintf(msg, msglen, "audit row chain %s (line %zu of the earlier export) is %s", key, lineno,
+					 got ? "changed" : "missing: the log was cut short or rows were removed");
+				broken = 1;
+			}
+			n++;
+			json_decref(row);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!broken)
+		snprintf(msg, msglen, "all %zu rows of the earlier export are present and unchanged", n);
+	json_decref(have);
+	return broken;
 }

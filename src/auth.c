@@ -85,6 +85,9 @@ int auth_actor_load(struct store *st, long long user_id, long long only_org, uns
 	int rc = store_user_get(st, user_id, user_cb, a);
 	if (rc)
 		return rc;
+	/* A token narrowed to an organisation or a role carries no platform powers. */
+	if (only_org || role_cap)
+		a->operator = false;
 	struct load_ctx l = {a, only_org, role_cap};
 	return store_memberships(st, user_id, membership_cb, &l);
 }

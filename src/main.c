@@ -45,7 +45,9 @@ static const char usage[] =
 	"  user list [--org CODE] | user disable --email EMAIL | user reset --email EMAIL\n"
 	"  token create --email EMAIL [--org CODE] [--role ROLE] [--expires DAYS] [--name NAME]\n"
 	"  token list --email EMAIL | token revoke ID\n"
-	"  audit verify | audit export              check the audit chain / write it as JSON lines\n"
+	"  audit verify [EXPORT.jsonl...] | audit export\n"
+	"                                            check the audit chain (and that earlier exports are still\n"
+	"                                            in it) / write it as JSON lines\n"
 	"  reassess [--db PATH]                      assess classifications made under an older rule pack\n"
 	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch] [--json]   the Beslishulp AI-verordening\n"
 	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
@@ -537,6 +539,18 @@ static int cmd_audit(struct opts *o)
 	if (!strcmp(sub, "verify")) {
 		rc = audit_verify(st, msg, sizeof msg) ? EXIT_TAMPERED : EXIT_OK;
 		fprintf(rc ? stderr : stdout, "aireg: %s\n", msg);
+		for (int i = 1; !rc && i < o->nargs; i++) {  /* earlier exports to check against */
+			struct buf data;
+			buf_init(&data, (size_t)1 << 31);
+			if (read_file(o->args[i], &data)) {
+				fprintf(stderr, "aireg: cannot read %s: %s\n", o->args[i], strerror(errno));
+				rc = EXIT_RUNTIME;
+			} else {
+				rc = audit_verify_against(st, buf_str(&data), data.len, msg, sizeof msg) ? EXIT_TAMPERED : EXIT_OK;
+				fprintf(rc ? stderr : stdout, "aireg: %s: %s\n", o->args[i], msg);
+			}
+			buf_cleanup(&data);
+		}
 	} else {
 		struct buf out;
 		buf_init(&out, 0);

@@ -202,6 +202,10 @@ int svc_assess(const json_t *profile, const char *timeline, struct buf *out, str
 int audit_key_load(const char *db_path, char *err, size_t errlen);
 /* Checks every chain; 0 when intact, else 1 with the first broken row in msg. */
 int audit_verify(struct store *st, char *msg, size_t msglen);
+/* Checks that every row of an earlier audit_export (JSON lines) is still present
+ * and unchanged: the chain alone cannot show rows cut off its end, an archived
+ * export can. 0 when all are there, else 1 naming the first missing row. */
+int audit_verify_against(struct store *st, const char *jsonl, size_t len, char *msg, size_t msglen);
 /* Writes every row as a JSON line to out. */
 int audit_export(struct store *st, struct buf *out);
 

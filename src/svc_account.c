@@ -144,7 +144,9 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 		if (rc)
 			goto out;
 	}
-	if (password) {
+	if (password && (created || a->kind == ACTOR_SYSTEM)) {
+		/* Only a new account gets its password here: an existing person's
+		 * password is theirs (or the CLI's) to set. */
 		char hash[128];
 		if (auth_password_hash(password, hash)) {
 			rc = svc_fail(e, 500, "hash_failed", "the password could not be hashed (out of memory)");
@@ -399,9 +401,16 @@ int svc_login(struct store *st, const char *email, const char *password, const c
 int svc_logout(struct store *st, const char *session_secret)
 {
 	char hash[65];
+	struct actor self;
+	struct svc_err e = {0};
+	bool known = !svc_session_actor(st, session_secret, &self, &e);
 	auth_hash_secret(session_secret ? session_secret : "", hash);
-	int rc = store_session_delete(st, hash);
-	return rc == STORE_NOTFOUND ? 0 : rc;
+	int rc = store_begin(st);
+	if (!rc && (rc = store_session_delete(st, hash)) == STORE_NOTFOUND)
+		rc = 0;
+	if (!rc && known)
+		rc = svc_audit(st, &self, 0, "user.logout", "user", self.label, NULL, &e);
+	return finish(st, rc, &e) ? -1 : 0;
 }
 
 static int session_cb(void *ctx, const struct session *s)

@@ -291,8 +291,17 @@ int svc_algo_archive(struct store *st, const struct actor *a, const char *lars, 
 	int rc;
 	if ((rc = begin(st, e)))
 		return rc;
-	if (!(rc = load_for(st, a, lars, PERM_DECIDE, &c, e)) && strcmp(c.state, "gearchiveerd"))
-		rc = step(st, a, &c, lars, NULL, false, NULL, "gearchiveerd", 0, "algorithm.archive", e);
+	if (!(rc = load_for(st, a, lars, PERM_DECIDE, &c, e)) && strcmp(c.state, "gearchiveerd")) {
+		/* Archiving withdraws a live publication too. */
+		char now[21];
+		util_now_iso(now);
+		if (c.published_version &&
+		    (rc = store_pub_set(st, lars, c.published_version, "teruggetrokken", a->label, now, false,
+					"archived")))
+			rc = svc_store_err(e, st, rc);
+		if (!rc)
+			rc = step(st, a, &c, lars, NULL, false, NULL, "gearchiveerd", 0, "algorithm.archive", e);
+	}
 	rc = finish(st, rc, e);
 	free(c.record);
 	return rc;
@@ -347,7 +356,8 @@ int svc_algo_release(struct store *st, const struct actor *a, const char *lars, 
 		return rc;
 	if ((rc = load_for(st, a, lars, PERM_EDIT, &c, e)))
 		goto out;
-	if (strcmp(c.state, "concept"))
+	/* A retracted version may be offered again as it is. */
+	if (strcmp(c.state, "concept") && strcmp(c.state, "teruggetrokken"))
 		rc = svc_fail(e, 409, "wrong_state", "only a concept can be released (this one is %s)", c.state);
 	else if (!publishable(&c))
 		rc = not_publishable(st, &c, e);
@@ -509,14 +519,18 @@ int svc_algo_get(struct store *st, const struct actor *a, const char *lars, int 
 {
 	struct view_ctx v = {.a = a, .cb = cb, .ctx = ctx};
 	struct org_of o = {0};
+	int requested = version;  /* the answer must not depend on what exists */
 	int rc = reg_id_valid(lars) ? store_algo_get(st, lars, 0, org_of_cb, &o) : STORE_NOTFOUND;
-	/* Who is not a member reads the live publication by default. */
-	if (!rc && !version && !auth_member(a, o.org_id))
-		version = o.published ? o.published : -1;
+	/* Who is not a member reads the live publication by default, and nothing
+	 * of an algorithm without one (its history went with it). */
+	if (!rc && !auth_member(a, o.org_id) && !o.published)
+		version = -1;
+	else if (!rc && !version && !auth_member(a, o.org_id))
+		version = o.published;
 	if (!rc && version >= 0)
 		rc = store_algo_get(st, lars, version, view_cb, &v);
 	if (rc == STORE_NOTFOUND || version < 0 || v.hidden)
-		return svc_fail(e, 404, "not_found", version > 0 ? "no such algorithm version" : "no such algorithm");
+		return svc_fail(e, 404, "not_found", requested > 0 ? "no such algorithm version" : "no such algorithm");
 	return rc ? svc_store_err(e, st, rc) : 0;
 }
 

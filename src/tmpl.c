@@ -219,13 +219,18 @@ const json_t *tmpl_item(const json_t *v, size_t i)
 
 void tmpl_push(struct tmpl *c, const json_t *scope)
 {
-	/* Depth is bounded by the compiler's own section limit. */
+	/* Partials can nest sections beyond one template's limit; past the stack
+	 * the outermost scope stays visible, and pops stay paired with pushes. */
 	if (c->depth < TMPL_MAX_DEPTH)
 		c->scope[++c->depth] = scope;
+	else
+		c->overflow++;
 }
 
 void tmpl_pop(struct tmpl *c)
 {
-	if (c->depth > 0)
+	if (c->overflow)
+		c->overflow--;
+	else if (c->depth > 0)
 		c->depth--;
 }

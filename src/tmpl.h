@@ -21,6 +21,7 @@ struct tmpl {
 	const char *lang;                 /* "nl" or "en" */
 	const json_t *scope[TMPL_MAX_DEPTH + 1];
 	int depth;
+	int overflow;                     /* pushes beyond the stack, still to pop */
 };
 
 struct tmpl_entry {
