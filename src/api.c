@@ -681,7 +681,8 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 	/* A cookie rides along with any request a browser makes, so every
 	 * state-changing request made with one must carry the session's token.
 	 * Logging in is the exception: it has no session yet. */
-	if (r->actor->csrf[0] && !safe_method(r->method) && strcmp(route->pattern, "/api/v1/session")) {
+	if (r->actor->csrf[0] && !safe_method(r->method) &&
+	    (strcmp(route->pattern, "/api/v1/session") || strcmp(r->method, "POST"))) {
 		const char *token = http_header(r, "X-CSRF-Token");
 		const char *ct = http_header(r, "Content-Type");
 		if (!token && ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
@@ -1018,8 +1019,11 @@ static void classify(struct http_req *r)
 	char err[256];
 	if (!body)
 		return;
-	const char *answers = json_string_value(json_object_get(body, "answers"));
-	if (!p) {
+	json_t *av = json_object_get(body, "answers");
+	const char *answers = json_string_value(av);
+	if (av && !json_is_string(av) && !json_is_null(av)) {
+		api_error(r, 422, "invalid_answers", "answers must be a string like \"1.1=0,1.2=3\"", NULL);
+	} else if (!p) {
 		api_error(r, 500, "rules_unavailable", "the rule pack is not loaded", NULL);
 	} else if (aia_tree_step(p->tree, answers ? answers : "", &tr, err, sizeof err)) {
 		api_error(r, 422, "invalid_answers", err, NULL);

@@ -61,6 +61,8 @@ static int membership_cb(void *ctx, const struct membership *m)
 	struct load_ctx *l = ctx;
 	struct actor *a = l->a;
 	unsigned role = auth_role_parse(m->role);
+	if (l->cap == ROLE_LEZER)
+		role = ROLE_LEZER;  /* any role includes reading */
 	if ((l->only_org && m->org_id != l->only_org) || (l->cap && role != l->cap))
 		return 0;
 	for (size_t i = 0; i < a->norgs; i++)
@@ -88,6 +90,8 @@ int auth_actor_load(struct store *st, long long user_id, long long only_org, uns
 	/* A token narrowed to an organisation or a role carries no platform powers. */
 	if (only_org || role_cap)
 		a->operator = false;
+	a->scope_org = only_org;
+	a->scope_role = role_cap;
 	struct load_ctx l = {a, only_org, role_cap};
 	return store_memberships(st, user_id, membership_cb, &l);
 }

@@ -42,6 +42,9 @@ struct actor {
 		unsigned roles;
 	} orgs[ACTOR_MAX_ORGS];
 	char csrf[65];            /* the session's CSRF token; empty for bearer tokens */
+	bool token;               /* acting with an API token */
+	long long scope_org;      /* the token's organisation, or 0 */
+	unsigned scope_role;      /* the token's role, or 0 */
 };
 
 extern const struct actor auth_anonymous;
@@ -57,8 +60,9 @@ bool auth_can(const struct actor *a, long long org_id, enum perm perm);
 /* True when the actor holds any role in the organisation. */
 bool auth_member(const struct actor *a, long long org_id);
 
-/* Loads a user's memberships into a (kind ACTOR_USER). Roles are capped to
- * role_cap (0 = none) and to one organisation when only_org is set (token scope). */
+/* Loads a user's memberships into a (kind ACTOR_USER), narrowed to one
+ * organisation when only_org is set and to one role when role_cap is set (token
+ * scope): the role must be held, except lezer (reading), which any role allows. */
 int auth_actor_load(struct store *st, long long user_id, long long only_org, unsigned role_cap,
 		    struct actor *a);
 

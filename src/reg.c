@@ -168,7 +168,14 @@ void reg_id_generate(char out[9])
 
 static bool is_url(const char *s)
 {
-	return (!strncasecmp(s, "https://", 8) && s[8]) || (!strncasecmp(s, "http://", 7) && s[7]);
+	if (!((!strncasecmp(s, "https://", 8) && s[8]) || (!strncasecmp(s, "http://", 7) && s[7])))
+		return false;
+	/* Characters a URL must percent-encode (RFC 3986) never pass as they are. */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '^' || *p == '`' ||
+		    *p == '{' || *p == '|' || *p == '}' || *p == 0x7f)
+			return false;
+	return true;
 }
 
 static bool is_email(const char *s)

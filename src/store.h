@@ -25,7 +25,7 @@ struct store;
 struct org {
 	long long id;
 	const char *code, *name, *type, *publication_mode;
-	long long algorithms;  /* listed (non-archived) algorithms; filled by list/get */
+	long long algorithms;  /* published algorithms (drafts are nobody else's business) */
 };
 
 /* The latest or a given version of an algorithm, joined with its organisation. */

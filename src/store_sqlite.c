@@ -27,7 +27,7 @@ enum stmt_id {
 };
 
 #define ORG_COLS "o.id, o.code, o.name, o.type, o.publication_mode, " \
-	"(SELECT count(*) FROM algorithms a WHERE a.org_id = o.id AND a.state <> 'gearchiveerd')"
+	"(SELECT count(*) FROM public_algorithms a WHERE a.org_id = o.id)"
 #define ALGO_COLS "a.id, a.lars, a.state, a.source_id, o.code, o.name, o.type, v.version, " \
 	"a.version, v.record, v.missing, v.completeness, a.created_at, v.created_at, a.import_meta, " \
 	"a.org_id, coalesce(a.published_version, 0), o.publication_mode, " \

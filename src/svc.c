@@ -33,9 +33,18 @@ int svc_store_err(struct svc_err *e, struct store *st, int rc)
 
 int svc_denied(struct svc_err *e, const struct actor *a, long long org_id, const char *what)
 {
+	if (a->kind == ACTOR_ANONYMOUS)
+		return svc_fail(e, 401, "unauthorized", "log in first");
 	if (!auth_member(a, org_id))
 		return svc_fail(e, 404, "not_found", "no such %s", what);
 	return svc_fail(e, 403, "forbidden", "your role in this organisation does not allow this");
+}
+
+int svc_denied_public(struct svc_err *e, const struct actor *a, const char *why)
+{
+	if (a->kind == ACTOR_ANONYMOUS)
+		return svc_fail(e, 401, "unauthorized", "log in first");
+	return svc_fail(e, 403, "forbidden", "%s", why);
 }
 
 /* ---- organisations ---- */
@@ -214,7 +223,7 @@ int svc_org_set_mode(struct store *st, const struct actor *a, const char *code, 
 	if (rc)
 		return rc;
 	if (!auth_can(a, o.id, PERM_MANAGE))
-		return svc_fail(e, 403, "forbidden", "only a beheerder of the organisation sets this");
+		return svc_denied_public(e, a, "only a beheerder of the organisation sets this");
 	if (!mode_valid(mode)) {
 		memset(&e->errs, 0, sizeof e->errs);
 		reg_error_add(&e->errs, "publication_mode", "not_allowed_value",

@@ -15,6 +15,7 @@
  * THROTTLE_MAX_WAIT; a success clears the account's count. */
 #define THROTTLE_FREE 3
 #define THROTTLE_MAX_WAIT 900
+#define THROTTLE_FORGET 3600   /* failures older than this no longer count */
 #define PASSWORD_MIN 12
 #define PASSWORD_MAX 1024
 
@@ -117,7 +118,7 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 	if (!org_code && a->kind != ACTOR_SYSTEM)
 		return field_error(e, "organisation", "required", "give the organisation of the new role");
 	if (a->kind != ACTOR_SYSTEM && !auth_can(a, org.id, PERM_MANAGE))
-		return svc_denied(e, a, org.id, "organisation");
+		return svc_denied_public(e, a, "only a beheerder of the organisation adds people");
 	if (password && (rc = password_check(password, e)))
 		return rc;
 	if ((rc = begin(st, e)))
@@ -187,6 +188,8 @@ static int find_user(struct store *st, const struct actor *a, const char *email,
 {
 	memset(u, 0, sizeof *u);
 	int rc = email ? store_user_by_email(st, email, user_ref_cb, u) : STORE_NOTFOUND;
+	if (a->kind == ACTOR_ANONYMOUS)
+		return svc_fail(e, 401, "unauthorized", "log in first");
 	if (rc == STORE_NOTFOUND || (!rc && !manages_user(st, a, u->id)))
 		return svc_fail(e, 404, "not_found", "no such user");
 	return rc ? svc_store_err(e, st, rc) : 0;
@@ -310,7 +313,7 @@ int svc_user_list(struct store *st, const struct actor *a, const char *org_code,
 	if (org_code && (rc = svc_org_ref(st, org_code, &org, e)))
 		return rc;
 	if (a->kind != ACTOR_SYSTEM && !(org_code ? auth_can(a, org.id, PERM_MANAGE) : a->operator))
-		return svc_denied(e, a, org.id, "organisation");
+		return svc_denied_public(e, a, "only a beheerder of the organisation sees its people");
 	struct list_ctx l = {st, cb, ctx};
 	rc = store_user_list(st, org.id, list_cb, &l);
 	return rc ? svc_store_err(e, st, rc) : 0;
@@ -321,7 +324,7 @@ int svc_user_list(struct store *st, const struct actor *a, const char *org_code,
 static long long throttle_wait(struct store *st, const char *key, long long now)
 {
 	long long failures, last;
-	if (store_throttle_get(st, key, &failures, &last) || failures < THROTTLE_FREE)
+	if (store_throttle_get(st, key, &failures, &last) || failures < THROTTLE_FREE || now - last > THROTTLE_FORGET)
 		return 0;
 	long long shift = failures - THROTTLE_FREE, wait = shift >= 10 ? THROTTLE_MAX_WAIT : 1LL << shift;
 	wait = wait > THROTTLE_MAX_WAIT ? THROTTLE_MAX_WAIT : wait;
@@ -369,6 +372,12 @@ int svc_login(struct store *st, const char *email, const char *password, const c
 		struct actor who = {.kind = ACTOR_ANONYMOUS};
 		snprintf(who.label, sizeof who.label, "anonymous@%s", addr ? addr : "");
 		json_t *ch = json_pack("{s:[n,s]}", "email", email ? email : "");
+		/* Old failures are forgotten, so that one typo much later starts afresh. */
+		long long f, last;
+		const char *keys[] = {ukey, akey};
+		for (int k = 0; k < 2; k++)
+			if (!store_throttle_get(st, keys[k], &f, &last) && f && now_s - last > THROTTLE_FORGET)
+				store_throttle_clear(st, keys[k]);
 		if ((rc = store_throttle_fail(st, ukey, now_s)) || (rc = store_throttle_fail(st, akey, now_s)))
 			rc = svc_store_err(e, st, rc);
 		else
@@ -483,6 +492,7 @@ int svc_token_actor(struct store *st, const char *token, struct actor *a, struct
 		rc = STORE_NOTFOUND;
 	if (!rc)
 		rc = auth_actor_load(st, t.user_id, t.org_id, auth_role_parse(t.role), a);
+	a->token = true;
 	if (rc == STORE_NOTFOUND)
 		return svc_fail(e, 401, "unauthorized", "the token is unknown, expired or revoked");
 	if (rc)
@@ -526,6 +536,16 @@ int svc_token_create(struct store *st, const struct actor *a, const char *email,
 	struct actor owner;
 	char hash[65], now[21];
 	int rc;
+	/* A narrowed token makes only tokens as narrow, or it could mint a wider one;
+	 * what it leaves out, it passes on. */
+	if (a->token && a->scope_org && !org_code && a->norgs)
+		org_code = a->orgs[0].code;
+	if (a->token && a->scope_role && !role)
+		role = auth_role_name(a->scope_role);
+	unsigned want_role = auth_role_parse(role);
+	if (a->token && ((a->scope_org && (!org_code || strcmp(org_code, a->orgs[0].code))) ||
+			 (a->scope_role && want_role != a->scope_role && want_role != ROLE_LEZER)))
+		return svc_fail(e, 403, "forbidden", "a narrowed token makes only tokens within its own organisation and role");
 	if (days < 1 || days > 366)
 		return field_error(e, "expires", "not_allowed_value", "a token expires after 1 to 366 days");
 	if (role && !auth_role_parse(role))
@@ -544,7 +564,8 @@ int svc_token_create(struct store *st, const struct actor *a, const char *email,
 	/* A token never grants more than its owner holds. */
 	if ((rc = auth_actor_load(st, u.id, 0, 0, &owner)))
 		return svc_store_err(e, st, rc);
-	if (org_code && !auth_can(&owner, org.id, role ? (enum perm)auth_role_parse(role) : PERM_READ))
+	unsigned r = auth_role_parse(role);
+	if (org_code && !auth_can(&owner, org.id, r && r != ROLE_LEZER ? (enum perm)r : PERM_READ))
 		return field_error(e, role ? "role" : "organisation", "not_held",
 				   "the user does not hold this role in this organisation");
 	if ((rc = begin(st, e)))

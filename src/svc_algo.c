@@ -205,13 +205,26 @@ json_t *svc_record_diff(const char *old_json, const char *new_json)
 	return diff;
 }
 
+/* Why an actor may not act on an algorithm: anonymous callers of a published
+ * one must log in (401); for everyone outside the organisation it is not there
+ * to act on (404, the same answer as for an unknown ID, so drafts stay
+ * unconfirmed); members lack the role (403). */
+static int denied(const struct actor *a, const struct current *c, struct svc_err *e)
+{
+	if (a->kind == ACTOR_ANONYMOUS && c->published_version)
+		return svc_fail(e, 401, "unauthorized", "log in first");
+	if (!auth_member(a, c->org_id))
+		return svc_fail(e, 404, "not_found", "no such algorithm");
+	return svc_fail(e, 403, "forbidden", "your role in this organisation does not allow this");
+}
+
 /* Loads the latest version inside a transaction and checks the actor's right. */
 static int load_for(struct store *st, const struct actor *a, const char *lars, enum perm perm,
 		    struct current *c, struct svc_err *e)
 {
 	int rc = svc_load_current(st, lars, c, e);
 	if (!rc && !auth_can(a, c->org_id, perm))
-		rc = svc_denied(e, a, c->org_id, "algorithm");
+		rc = denied(a, c, e);
 	return rc;
 }
 
@@ -384,7 +397,7 @@ int svc_algo_publish(struct store *st, const struct actor *a, const char *lars, 
 	/* One-step organisations let the editor publish a concept directly; two-step
 	 * ones need a goedkeurder, and not the person who released it. */
 	if (!auth_can(a, c.org_id, PERM_DECIDE) && !(one_step && auth_can(a, c.org_id, PERM_EDIT))) {
-		rc = svc_denied(e, a, c.org_id, "algorithm");
+		rc = denied(a, &c, e);
 		goto out;
 	}
 	r.version = c.version;

@@ -321,7 +321,9 @@ int svc_class_put(struct store *st, const struct actor *a, const char *lars, jso
 	if ((rc = svc_load_current(st, lars, &c, e)))
 		goto out;
 	if (!auth_can(a, c.org_id, PERM_EDIT)) {
-		rc = svc_denied(e, a, c.org_id, "algorithm");
+		rc = a->kind == ACTOR_ANONYMOUS && c.published_version ? svc_fail(e, 401, "unauthorized", "log in first")
+			: !auth_member(a, c.org_id) ? svc_fail(e, 404, "not_found", "no such algorithm")
+			: svc_fail(e, 403, "forbidden", "your role in this organisation does not allow this");
 		goto out;
 	}
 	if ((rc = store_class_get(st, lars, cls_cb, &old)) && rc != STORE_NOTFOUND) {

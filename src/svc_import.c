@@ -254,6 +254,7 @@ struct import_ctx {
 	const char *org_code, *now;
 	enum import_format fmt;
 	json_t *touched;        /* IDs created or matched by this import (object as a set) */
+	size_t forbidden;       /* records refused for the actor's lack of a role */
 };
 
 static void report_errors(json_t *entry, const struct reg_errors *errs)
@@ -374,8 +375,11 @@ static int import_org(struct import_ctx *c, json_t *rec, const char *state, long
 		if (rc)
 			return svc_store_err(e, c->st, rc);
 	}
-	if (!strcmp(state, "gepubliceerd") && !privileged)
-		return svc_fail(e, 403, "forbidden", "entries published in the national register are imported by an operator");
+	/* What the national register already published is the operator's to load;
+	 * everything else is the organisation's own work. */
+	if (!strcmp(state, "gepubliceerd"))
+		return privileged ? 0 : svc_fail(e, 403, "forbidden",
+						 "entries published in the national register are imported by an operator");
 	if (!auth_can(c->a, *org_id, PERM_EDIT))
 		return svc_fail(e, 403, "forbidden", "importing needs the role redacteur in the organisation");
 	return 0;
@@ -435,6 +439,7 @@ static const char *import_one(struct import_ctx *c, json_t *item, json_t *entry,
 		goto out;
 	}
 	if ((rc = import_org(c, rec, in.state, &org_id, e))) {
+		c->forbidden += rc == 403;
 		if (rc < 500) { /* the record's fault: reject it, go on */
 			action = reject(entry, e, "organization", e->code, "%s", e->message);
 			rc = 0;
@@ -504,6 +509,21 @@ int svc_import(struct store *st, const struct actor *a, const char *data, size_t
 	char now[21];
 	int rc;
 	*report = NULL;
+	/* Who may not import at all hears so at once, not per record. */
+	bool edits_somewhere = a->kind == ACTOR_SYSTEM || a->operator;
+	for (size_t i = 0; i < a->norgs; i++)
+		edits_somewhere |= auth_can(a, a->orgs[i].org_id, PERM_EDIT);
+	if (a->kind == ACTOR_ANONYMOUS)
+		return svc_fail(e, 401, "unauthorized", "log in first");
+	if (!edits_somewhere)
+		return svc_fail(e, 403, "forbidden", "importing needs the role redacteur in an organisation");
+	if (org_code) {
+		struct org_ref org;
+		if ((rc = svc_org_ref(st, org_code, &org, e)))
+			return rc;
+		if (!auth_can(a, org.id, PERM_EDIT) && !a->operator)
+			return svc_fail(e, 403, "forbidden", "importing needs the role redacteur in %s", org_code);
+	}
 	if ((rc = parse_import(data, len, csv, &items, &fmt, e)))
 		goto out;
 	util_now_iso(now);
@@ -538,7 +558,9 @@ int svc_import(struct store *st, const struct actor *a, const char *data, size_t
 		json_object_set_new(*report, actions[k], json_integer((json_int_t)counts[k]));
 	if ((counts[3] && !(flags & IMPORT_SKIP_INVALID)) || (flags & IMPORT_DRY_RUN)) {
 		store_rollback(st);
-		if (counts[3] && !(flags & IMPORT_SKIP_INVALID))
+		if (counts[3] && counts[3] == c.forbidden && counts[3] == n)
+			rc = svc_fail(e, 403, "forbidden", "none of the %zu records may be imported by you", n);
+		else if (counts[3] && !(flags & IMPORT_SKIP_INVALID))
 			rc = svc_fail(e, 422, "import_rejected", "%zu of %zu records were rejected; nothing was stored",
 				 counts[3], n);
 	} else if ((rc = store_commit(st))) {

@@ -10,8 +10,11 @@ int svc_fail(struct svc_err *e, int status, const char *code, const char *fmt, .
 	__attribute__((format(printf, 4, 5)));
 /* Maps a store failure to 503 (busy) or 500. */
 int svc_store_err(struct svc_err *e, struct store *st, int rc);
-/* 404 for who may not know the thing exists, 403 for a member without the right. */
+/* 401 for anonymous, 404 for who may not know the thing exists, 403 for a
+ * member without the right. */
 int svc_denied(struct svc_err *e, const struct actor *a, long long org_id, const char *what);
+/* For things that are public (an organisation): 401 for anonymous, else 403. */
+int svc_denied_public(struct svc_err *e, const struct actor *a, const char *why);
 
 struct org_ref {
 	long long id;

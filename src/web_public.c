@@ -1,9 +1,15 @@
-/* web_public.c - the public register: search with filters and counts, the
- * detail page of a published entry, open-data downloads. */
+/* web_public.c - the public register: search with filters and counts, across all
+ * organisations or for one; the list of organisations; the detail page of a
+ * published entry; open-data downloads (JSON, CSV, XLSX) of what a search shows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
+#include <xlsxwriter.h>
+
+#include "csv.h"
 #include "reg.h"
 #include "svc.h"
 #include "tmpl.h"
@@ -12,36 +18,74 @@
 #include "web_pages.h"
 
 #define PAGE_SIZE 20
+/* Excel keeps at most this many characters in a cell. */
+#define XLSX_CELL_MAX 32767
+/* The raw export a filtered download is cut from. */
+#define EXPORT_MAX (256u << 20)
 
-struct list_ctx {
-	json_t *items;
-};
+/* ---- dates ---- */
 
-static int result_cb(void *ctx, const struct algo_summary *a)
+/* A register date for the page, in lang: a day or a timestamp ("2027-12-02",
+ * "2027-12-02T10:00:00Z") as "2 december 2027", a month ("2021-03") as "maart
+ * 2021". Returns {iso, text} for a <time> element, or NULL when s is no such date
+ * (the caller then shows it as it is). */
+static json_t *date_view(const char *s, const char *lang)
 {
-	json_t *cats = json_loads(a->category, 0, NULL);
-	json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "id", a->lars, "name", a->name,
-					     "org_code", a->org_code, "org_name", a->org_name, "description",
-					     a->description_short, "status", a->status, "publication_category",
-					     a->publication_category, "category", cats ? cats : json_array()));
-	return 0;
+	char part[5], key[24], text[96], iso[11];
+	long long y, m, d = 0;
+	size_t n = s ? strlen(s) : 0;
+	if (n < 7 || s[4] != '-')
+		return NULL;
+	memcpy(part, s, 4);
+	part[4] = '\0';
+	if (util_parse_int(part, 1000, 9999, &y))
+		return NULL;
+	memcpy(part, s + 5, 2);
+	part[2] = '\0';
+	if (util_parse_int(part, 1, 12, &m))
+		return NULL;
+	if (n > 7) {
+		if (n < 10 || s[7] != '-' || (n > 10 && s[10] != 'T' && s[10] != ' '))
+			return NULL;
+		memcpy(part, s + 8, 2);
+		part[2] = '\0';
+		if (util_parse_int(part, 1, 31, &d))
+			return NULL;
+	}
+	snprintf(key, sizeof key, "pub.month.%lld", m);
+	if (d) {
+		snprintf(text, sizeof text, "%lld %s %lld", d, tmpl_message(key, lang), y);
+		snprintf(iso, sizeof iso, "%.10s", s);
+	} else {
+		snprintf(text, sizeof text, "%s %lld", tmpl_message(key, lang), y);
+		snprintf(iso, sizeof iso, "%.7s", s);
+	}
+	return json_pack("{s:s,s:s}", "iso", iso, "text", text);
 }
 
-struct facet_ctx {
-	json_t *values;
-	const char *selected;
-};
-
-static int facet_cb(void *ctx, const char *value, const char *label, long long count)
+/* Sets key in o to the date view of s, or to s itself when it is no date. */
+static void set_date(json_t *o, const char *key, const char *s, const char *lang)
 {
-	struct facet_ctx *f = ctx;
-	json_array_append_new(f->values, json_pack("{s:s,s:s,s:I,s:b}", "value", value, "label", label ? label : value,
-						   "count", (json_int_t)count, "selected",
-						   f->selected && !strcmp(f->selected, value)));
-	return 0;
+	json_t *v = date_view(s, lang);
+	json_object_set_new(o, key, v ? v : json_pack("{s:s,s:s}", "iso", "", "text", s ? s : ""));
 }
 
-/* The filters of the search form, as (query parameter, facet, message key). */
+/* ---- query strings ---- */
+
+/* Appends s percent-encoded: only RFC 3986's unreserved characters stay as they are. */
+static void put_enc(struct buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~')
+			buf_putc(out, (char)*p);
+		else
+			buf_printf(out, "%%%02X", *p);
+	}
+}
+
+/* The filters of the search form, as (query parameter, facet, message key).
+ * The first two are left out of one organisation's page. */
 static const struct {
 	const char *param, *facet, *label;
 } filters[] = {
@@ -51,92 +95,277 @@ static const struct {
 	{"status", "status", "filter.status"},
 	{"thema", "category", "filter.category"},
 };
+#define ORG_FILTERS 2
 
-/* Builds a query string from the current parameters with one changed. */
-static void page_link(struct http_req *r, long long page, struct buf *out)
+/* Appends the request's search as query parameters, each followed by '&': the
+ * text, the filters (without the organisation's own ones when scoped), and the
+ * sort when with_sort. */
+static void put_params(struct http_req *r, bool scoped, bool with_sort, struct buf *out)
 {
 	const char *q = http_query(r, "q"), *sort = http_query(r, "sort");
-	buf_puts(out, "/?");
-	if (q) {
+	if (q && *q) {
 		buf_puts(out, "q=");
-		for (const unsigned char *p = (const unsigned char *)q; *p; p++)
-			buf_printf(out, ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
-					? "%c" : "%%%02X", *p);
+		put_enc(out, q);
 		buf_putc(out, '&');
 	}
-	for (size_t i = 0; i < ARRAY_LEN(filters); i++) {
+	for (size_t i = scoped ? ORG_FILTERS : 0; i < ARRAY_LEN(filters); i++) {
 		const char *v = http_query(r, filters[i].param);
-		if (!v)
+		if (!v || !*v)
 			continue;
 		buf_printf(out, "%s=", filters[i].param);
-		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-			buf_printf(out, ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
-					? "%c" : "%%%02X", *p);
+		put_enc(out, v);
 		buf_putc(out, '&');
 	}
-	if (sort)
-		buf_printf(out, "sort=%s&", !strcmp(sort, "updated") ? "updated" : !strcmp(sort, "name") ? "name" : "relevance");
-	buf_printf(out, "page=%lld", page);
+	if (with_sort && sort && (!strcmp(sort, "updated") || !strcmp(sort, "name")))
+		buf_printf(out, "sort=%s&", sort);
 }
 
-static void search(struct http_req *r)
+/* True when the request narrows the register beyond one organisation. */
+static bool narrowed(struct http_req *r)
 {
-	struct algo_query q = {.limit = PAGE_SIZE};
-	struct svc_err e = {0};
-	struct buf fts, link;
-	long long page = 1, total = 0;
+	const char *q = http_query(r, "q");
+	if (q && *q)
+		return true;
+	for (size_t i = 1; i < ARRAY_LEN(filters); i++) {
+		const char *v = http_query(r, filters[i].param);
+		if (v && *v)
+			return true;
+	}
+	return false;
+}
+
+/* The search a request asks for. */
+struct search {
+	struct algo_query q;
+	struct buf fts;
+	long long page;
+};
+
+/* Reads the search from the request; org_code, when set, is the page's own
+ * organisation and overrides the filter. */
+static void search_init(struct http_req *r, const char *org_code, struct search *s)
+{
 	const char *v, *sort = http_query(r, "sort");
+	memset(s, 0, sizeof *s);
+	s->q.limit = PAGE_SIZE;
+	s->page = 1;
+	if ((v = http_query(r, "page")) && util_parse_int(v, 1, 100000, &s->page))
+		s->page = 1;
+	s->q.offset = (s->page - 1) * s->q.limit;
+	for (size_t i = 0; i < ARRAY_LEN(filters); i++) {
+		const char **dst[] = {&s->q.org_code, &s->q.org_type, &s->q.publication_category, &s->q.status,
+				      &s->q.category};
+		v = http_query(r, filters[i].param);
+		*dst[i] = v && *v ? v : NULL;
+	}
+	if (org_code) {
+		s->q.org_code = org_code;
+		s->q.org_type = NULL;
+	}
+	s->q.sort = sort && !strcmp(sort, "updated") ? SORT_UPDATED
+		    : sort && !strcmp(sort, "name")  ? SORT_NAME
+						      : SORT_DEFAULT;
+	buf_init(&s->fts, 4096);
+	if ((v = http_query(r, "q")) && svc_fts_query(v, &s->fts))
+		s->q.fts = buf_str(&s->fts);
+}
+
+static void search_cleanup(struct search *s)
+{
+	buf_cleanup(&s->fts);
+}
+
+/* ---- search ---- */
+
+static int result_cb(void *ctx, const struct algo_summary *a)
+{
+	struct buf href;
+	json_t *cats = json_loads(a->category, 0, NULL);
+	buf_init(&href, 0);
+	buf_puts(&href, "/organisaties/");
+	put_enc(&href, a->org_code);
+	json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "id", a->lars, "name",
+					     a->name, "org_code", a->org_code, "org_name", a->org_name, "org_href",
+					     buf_str(&href), "description", a->description_short, "status",
+					     a->status, "publication_category", a->publication_category,
+					     "category", cats ? cats : json_array()));
+	buf_cleanup(&href);
+	return 0;
+}
+
+struct facet_ctx {
+	json_t *values;
+	const char *selected;
+	const char *lang;
+	bool org_type;
+};
+
+static int facet_cb(void *ctx, const char *value, const char *label, long long count)
+{
+	struct facet_ctx *f = ctx;
+	char key[80];
+	if (f->org_type) {
+		/* Organisation types are words of the code; their names are messages. */
+		snprintf(key, sizeof key, "pub.org_type.%s", value);
+		label = tmpl_message(key, f->lang);
+		if (!strcmp(label, key))
+			label = value;
+	}
+	json_array_append_new(f->values, json_pack("{s:s,s:s,s:I,s:b}", "value", value, "label", label ? label : value,
+						   "count", (json_int_t)count, "selected",
+						   f->selected && !strcmp(f->selected, value)));
+	return 0;
+}
+
+/* The organisation of an organisation's page. */
+struct org_info {
+	char code[65], name[256], type[32];
+};
+
+static int org_cb(void *ctx, const struct org *o)
+{
+	struct org_info *oi = ctx;
+	snprintf(oi->code, sizeof oi->code, "%s", o->code);
+	snprintf(oi->name, sizeof oi->name, "%s", o->name);
+	snprintf(oi->type, sizeof oi->type, "%s", o->type ? o->type : "");
+	return 0;
+}
+
+/* The download links of what the page shows: the same text and filters. */
+static void set_downloads(struct http_req *r, json_t *d, const struct org_info *org)
+{
+	static const char *const fmts[] = {"json", "csv", "xlsx"};
+	for (size_t i = 0; i < ARRAY_LEN(fmts); i++) {
+		struct buf b;
+		char key[16];
+		buf_init(&b, 0);
+		buf_printf(&b, "/register.%s?", fmts[i]);
+		if (org) {
+			buf_puts(&b, "organisatie=");
+			put_enc(&b, org->code);
+			buf_putc(&b, '&');
+		}
+		put_params(r, org != NULL, false, &b);
+		b.data[--b.len] = '\0'; /* the last '&' or '?' */
+		snprintf(key, sizeof key, "dl_%s", fmts[i]);
+		json_object_set_new(d, key, json_string(buf_str(&b)));
+		buf_cleanup(&b);
+	}
+}
+
+/* The search page: of the whole register, or of one organisation (org). */
+static void search_page(struct http_req *r, const struct org_info *org)
+{
+	struct search s;
+	struct svc_err e = {0};
+	struct buf base, link;
+	long long total = 0;
 	const char *lang = web_lang(r);
 	json_t *d = json_object(), *items = json_array(), *facets = json_array();
-	if ((v = http_query(r, "page")) && util_parse_int(v, 1, 100000, &page))
-		page = 1;
-	q.offset = (page - 1) * q.limit;
-	q.org_code = http_query(r, "organisatie");
-	q.org_type = http_query(r, "soort");
-	q.publication_category = http_query(r, "publicatiecategorie");
-	q.status = http_query(r, "status");
-	q.category = http_query(r, "thema");
-	q.sort = sort && !strcmp(sort, "updated") ? SORT_UPDATED : sort && !strcmp(sort, "name") ? SORT_NAME : SORT_DEFAULT;
-	buf_init(&fts, 4096);
+	search_init(r, org ? org->code : NULL, &s);
+	buf_init(&base, 0);
 	buf_init(&link, 0);
-	if ((v = http_query(r, "q")) && svc_fts_query(v, &fts))
-		q.fts = buf_str(&fts);
-	if (svc_algo_list(r->st, r->actor, false, &q, &total, result_cb, items, &e)) {
+	if (svc_algo_list(r->st, r->actor, false, &s.q, &total, result_cb, items, &e)) {
 		web_error(r, e.status, "error.title");
+		json_decref(items);
+		json_decref(facets);
 		goto out;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(filters); i++) {
-		struct facet_ctx f = {json_array(), http_query(r, filters[i].param)};
-		svc_algo_facet(r->st, r->actor, false, &q, filters[i].facet, facet_cb, &f, &e);
+	for (size_t i = org ? ORG_FILTERS : 0; i < ARRAY_LEN(filters); i++) {
+		struct facet_ctx f = {json_array(), http_query(r, filters[i].param), lang,
+				      !strcmp(filters[i].facet, "org_type")};
+		svc_algo_facet(r->st, r->actor, false, &s.q, filters[i].facet, facet_cb, &f, &e);
 		json_array_append_new(facets, json_pack("{s:s,s:s,s:s,s:o}", "param", filters[i].param, "facet",
 							filters[i].facet, "label", tmpl_message(filters[i].label, lang),
 							"values", f.values));
 	}
 	long long pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	json_object_set_new(d, "title", json_string(tmpl_message("search.title", lang)));
+	if (org) {
+		buf_puts(&base, "/organisaties/");
+		put_enc(&base, org->code);
+		char tkey[80];
+		snprintf(tkey, sizeof tkey, "pub.org_type.%s", org->type);
+		json_object_set_new(d, "title", json_string(org->name));
+		json_object_set_new(d, "org", json_pack("{s:s,s:s,s:s}", "code", org->code, "name", org->name,
+							"type", strcmp(tmpl_message(tkey, lang), tkey)
+								? tmpl_message(tkey, lang) : org->type));
+	} else {
+		buf_puts(&base, "/");
+		json_object_set_new(d, "title", json_string(tmpl_message("search.title", lang)));
+	}
+	json_object_set_new(d, "action", json_string(buf_str(&base)));
 	json_object_set_new(d, "q", json_string(http_query(r, "q") ? http_query(r, "q") : ""));
+	json_object_set_new(d, "has_results", json_boolean(json_array_size(items) > 0));
 	json_object_set_new(d, "results", items);
 	json_object_set_new(d, "facets", facets);
 	json_object_set_new(d, "total", json_integer(total));
-	json_object_set_new(d, "page", json_integer(page));
-	json_object_set_new(d, "pages", json_integer(pages));
-	json_object_set_new(d, "sort_name", json_boolean(q.sort == SORT_NAME));
-	json_object_set_new(d, "sort_updated", json_boolean(q.sort == SORT_UPDATED));
-	if (page > 1) {
-		page_link(r, page - 1, &link);
-		json_object_set_new(d, "prev", json_string(buf_str(&link)));
-	}
-	if (page < pages) {
+	json_object_set_new(d, "page", json_integer(s.page));
+	json_object_set_new(d, "pages", json_integer(pages ? pages : 1));
+	json_object_set_new(d, "sort_name", json_boolean(s.q.sort == SORT_NAME));
+	json_object_set_new(d, "sort_updated", json_boolean(s.q.sort == SORT_UPDATED));
+	for (int dir = -1; dir <= 1; dir += 2) {
+		long long p = s.page + dir;
+		if (p < 1 || p > pages)
+			continue;
 		buf_reset(&link);
-		page_link(r, page + 1, &link);
-		json_object_set_new(d, "next", json_string(buf_str(&link)));
+		buf_printf(&link, "%s?", buf_str(&base));
+		put_params(r, org != NULL, true, &link);
+		buf_printf(&link, "page=%lld", p);
+		json_object_set_new(d, dir < 0 ? "prev" : "next", json_string(buf_str(&link)));
 	}
-	web_page(r, "search", d);
-	items = facets = NULL;
+	set_downloads(r, d, org);
+	web_page(r, org ? "pub_org" : "search", d);
 out:
 	json_decref(d);
-	buf_cleanup(&fts);
+	buf_cleanup(&base);
 	buf_cleanup(&link);
+	search_cleanup(&s);
+}
+
+static void search(struct http_req *r)
+{
+	search_page(r, NULL);
+}
+
+static void org_page(struct http_req *r)
+{
+	struct org_info oi = {0};
+	/* Organisations are public; their names come straight from the store, as the
+	 * API's GET /api/v1/organisations/{code} does (svc has no reader for one). */
+	if (store_org_get(r->st, r->params[0], org_cb, &oi) || !oi.code[0])
+		return web_error(r, 404, "error.not_found");
+	search_page(r, &oi);
+}
+
+/* ---- organisations ---- */
+
+static int orgs_cb(void *ctx, const char *value, const char *label, long long count)
+{
+	struct buf href;
+	buf_init(&href, 0);
+	buf_puts(&href, "/organisaties/");
+	put_enc(&href, value);
+	json_array_append_new(ctx, json_pack("{s:s,s:s,s:I}", "href", buf_str(&href), "name", label ? label : value,
+					     "count", (json_int_t)count));
+	buf_cleanup(&href);
+	return 0;
+}
+
+/* The organisations with published algorithms, with their numbers. */
+static void orgs_page(struct http_req *r)
+{
+	struct algo_query q = {.limit = 1};
+	struct svc_err e = {0};
+	const char *lang = web_lang(r);
+	json_t *list = json_array();
+	if (svc_algo_facet(r->st, r->actor, false, &q, "organisation", orgs_cb, list, &e)) {
+		json_decref(list);
+		return web_error(r, e.status, "error.title");
+	}
+	json_t *d = json_pack("{s:s,s:o,s:I}", "title", tmpl_message("pub.orgs.title", lang), "orgs", list, "count",
+			      (json_int_t)json_array_size(list));
+	web_page(r, "pub_orgs", d);
+	json_decref(d);
 }
 
 /* ---- detail ---- */
@@ -162,41 +391,103 @@ static const struct {
 struct detail_ctx {
 	json_t *record;
 	json_t *meta;
+	const char *lang;
 };
 
 static int detail_cb(void *ctx, const struct algo_view *v)
 {
 	struct detail_ctx *d = ctx;
+	struct buf href;
+	buf_init(&href, 0);
+	buf_puts(&href, "/organisaties/");
+	put_enc(&href, v->algo->org_code);
 	d->record = json_loads(v->algo->record, 0, NULL);
-	d->meta = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s}", "id", v->algo->lars, "version", v->algo->version, "status",
-			    v->algo->status, "org_code", v->algo->org_code, "org_name", v->algo->org_name, "updated_at",
-			    v->algo->updated_at, "created_at", v->algo->created_at);
+	d->meta = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s}", "id", v->algo->lars, "version", v->algo->version, "status",
+			    v->algo->status, "org_code", v->algo->org_code, "org_name", v->algo->org_name, "org_href",
+			    buf_str(&href));
+	set_date(d->meta, "updated", v->algo->updated_at, d->lang);
+	buf_cleanup(&href);
 	return 0;
 }
 
 static int version_cb(void *ctx, int version, const char *created_at, const char *status)
 {
-	json_array_append_new(ctx, json_pack("{s:i,s:s,s:s}", "version", version, "date", created_at, "status", status));
+	struct detail_ctx *d = ctx;
+	json_t *o = json_pack("{s:i,s:s}", "version", version, "status", status);
+	set_date(o, "date", created_at, d->lang);
+	json_array_append_new(d->meta, o);
 	return 0;
 }
 
-/* A field's value for the page: text (sanitised HTML is shown as HTML), a list,
- * or links. */
+/* True for a link the page may follow: http(s) only. The register validates URL
+ * fields on input; this keeps anything else that got in (older data) a text. */
+static bool safe_href(const char *s)
+{
+	return s && (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7));
+}
+
+/* A URL as the text of its link: invisible and direction-changing characters
+ * (zero-width, bidi embeddings, overrides and isolates, BOM) percent-encoded, so
+ * that the text shows where the link goes ("http://x.nl/\u202Eexe.js" would read
+ * "http://x.nl/sj.exe"). */
+static json_t *url_text(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned cp = 0;
+		if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE)))
+			cp = 1;
+		else if (p[0] == 0xE2 && p[1] == 0x81 && ((p[2] >= 0xA0 && p[2] <= 0xA4) || (p[2] >= 0xA6 && p[2] <= 0xA9)))
+			cp = 1;
+		else if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+			cp = 1;
+		if (cp) {
+			buf_printf(&b, "%%%02X%%%02X%%%02X", p[0], p[1], p[2]);
+			p += 2;
+		} else {
+			buf_putc(&b, (char)*p);
+		}
+	}
+	json_t *v = json_string(buf_str(&b));
+	buf_cleanup(&b);
+	return v ? v : json_string("");
+}
+
+/* A field's value for the page: text (sanitised HTML is shown as HTML), a date,
+ * a list, or links. */
 static json_t *field_view(const char *key, json_t *v, const char *lang)
 {
 	const struct reg_field *f = reg_field(key);
+	const char *s = json_string_value(v);
 	char mk[64];
 	snprintf(mk, sizeof mk, "field.%s", key);
 	json_t *o = json_pack("{s:s,s:s}", "key", key, "label", tmpl_message(mk, lang));
-	if (f && f->type == REG_LINKS) {
-		json_object_set(o, "links", v);
+	if (f && f->type == REG_LINKS && json_is_array(v)) {
+		json_t *links = json_array(), *item;
+		size_t i;
+		json_array_foreach(v, i, item) {
+			const char *link = json_string_value(json_object_get(item, "link"));
+			const char *title = json_string_value(json_object_get(item, "title"));
+			/* Every key set: a missing one would be looked up in the outer scopes. */
+			json_array_append_new(links, json_pack("{s:s,s:s}", "link", safe_href(link) ? link : "",
+							       "title", title ? title : link ? link : ""));
+		}
+		json_object_set_new(o, "links", links);
 	} else if (json_is_array(v)) {
 		json_object_set(o, "list", v);
+	} else if (!s) {
+		char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_object_set_new(o, "text", json_string(t ? t : ""));
+		free(t);
 	} else if (f && f->html) {
 		json_object_set(o, "html", v);
-	} else if (f && (f->format == REG_FMT_URL || (f->format == REG_FMT_CONTACT && !strchr(json_string_value(v), '@')))) {
+	} else if (f && (f->format == REG_FMT_MONTH || f->format == REG_FMT_DAY)) {
+		set_date(o, "date", s, lang);
+	} else if (f && (f->format == REG_FMT_URL || f->format == REG_FMT_CONTACT) && safe_href(s)) {
 		json_object_set(o, "url", v);
-	} else if (f && f->format == REG_FMT_CONTACT) {
+		json_object_set_new(o, "url_text", url_text(s));
+	} else if (f && f->format == REG_FMT_CONTACT && strchr(s, '@')) {
 		json_object_set(o, "email", v);
 	} else {
 		json_object_set(o, "text", v);
@@ -204,25 +495,55 @@ static json_t *field_view(const char *key, json_t *v, const char *lang)
 	return o;
 }
 
+/* The AI Act part of the page from a stored classification, in lang. */
+static json_t *classification_view(json_t *cls, const char *lang)
+{
+	bool en = !strcmp(lang, "en");
+	json_t *as = json_object_get(cls, "assessment"), *rules = json_object_get(as, "rules");
+	json_t *obl = json_array(), *o;
+	size_t i;
+	json_array_foreach(json_object_get(as, "obligations"), i, o) {
+		json_t *t = json_object_get(o, en ? "title_en" : "title_nl");
+		const char *title = json_string_value(t ? t : json_object_get(o, "title_nl"));
+		const char *article = json_string_value(json_object_get(o, "article"));
+		const char *role = json_string_value(json_object_get(o, "role"));
+		json_t *item = json_pack("{s:s,s:s,s:s}", "title", title ? title : "", "article", article ? article : "",
+					 "role", role ? role : "");
+		set_date(item, "applies_from", json_string_value(json_object_get(o, "applies_from")), lang);
+		json_array_append_new(obl, item);
+	}
+	json_t *tl = json_object_get(rules, en ? "timeline_title_en" : "timeline_title_nl");
+	json_t *hr = date_view(json_string_value(json_object_get(as, "high_risk_applies_from")), lang);
+	json_t *v = json_pack("{s:O?,s:O?,s:O?,s:o,s:b,s:o?}", "risk_group", json_object_get(as, "risk_group"),
+			      "publication_category", json_object_get(as, "publication_category"), "timeline", tl,
+			      "obligations", obl, "has_obligations", json_array_size(obl) > 0, "high_risk_from", hr);
+	return v;
+}
+
 static void detail(struct http_req *r)
 {
-	struct detail_ctx dc = {0};
+	struct detail_ctx dc = {.lang = web_lang(r)};
 	struct svc_err e = {0};
-	const char *lang = web_lang(r);
+	const char *lang = dc.lang;
 	long long version = 0;
 	const char *vq = http_query(r, "versie");
 	if (vq && util_parse_int(vq, 1, 1000000000, &version))
 		version = 0;
 	/* The public page shows what the public may see, also to members. */
-	if (svc_algo_get(r->st, &auth_anonymous, r->params[0], (int)version, detail_cb, &dc, &e))
+	if (svc_algo_get(r->st, &auth_anonymous, r->params[0], (int)version, detail_cb, &dc, &e) || !dc.record)
 		return web_error(r, 404, "error.not_found");
 	json_t *secs = json_array(), *versions = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(sections); i++) {
 		json_t *fields = json_array();
 		for (size_t j = 0; j < ARRAY_LEN(sections[i].fields) && sections[i].fields[j]; j++) {
-			json_t *v = json_object_get(dc.record, sections[i].fields[j]);
-			if (v)
-				json_array_append_new(fields, field_view(sections[i].fields[j], v, lang));
+			json_t *v = json_object_get(dc.record, sections[i].fields[j]), *fv;
+			if (!v)
+				continue;
+			fv = field_view(sections[i].fields[j], v, lang);
+			/* No subheading that only repeats the section's heading. */
+			if (!strcmp(json_string_value(json_object_get(fv, "label")), tmpl_message(sections[i].key, lang)))
+				json_object_set_new(fv, "label", json_string(""));
+			json_array_append_new(fields, fv);
 		}
 		if (json_array_size(fields))
 			json_array_append_new(secs, json_pack("{s:s,s:s,s:o}", "id", sections[i].key + 8, "title",
@@ -230,7 +551,10 @@ static void detail(struct http_req *r)
 		else
 			json_decref(fields);
 	}
-	svc_algo_versions(r->st, &auth_anonymous, r->params[0], version_cb, versions, &e);
+	json_t *meta = dc.meta;
+	dc.meta = versions;
+	svc_algo_versions(r->st, &auth_anonymous, r->params[0], version_cb, &dc, &e);
+	dc.meta = meta;
 	json_t *cls = NULL;
 	struct svc_err ce = {0};
 	svc_class_get(r->st, &auth_anonymous, r->params[0], &cls, &ce);
@@ -238,14 +562,7 @@ static void detail(struct http_req *r)
 			      "sections", secs, "versions", versions);
 	json_object_set(d, "record", dc.record);
 	if (cls) {
-		json_object_set_new(d, "classification",
-				    json_pack("{s:O?,s:O?,s:O?,s:O?,s:O?}", "risk_group",
-					      json_object_get(json_object_get(cls, "assessment"), "risk_group"),
-					      "publication_category",
-					      json_object_get(json_object_get(cls, "assessment"), "publication_category"),
-					      "obligations", json_object_get(json_object_get(cls, "assessment"), "obligations"),
-					      "rules", json_object_get(json_object_get(cls, "assessment"), "rules"),
-					      "conclusion", json_object_get(cls, "conclusion")));
+		json_object_set_new(d, "classification", classification_view(cls, lang));
 		json_decref(cls);
 	}
 	web_page(r, "detail", d);
@@ -256,31 +573,233 @@ static void detail(struct http_req *r)
 
 /* ---- open data ---- */
 
-static void download(struct http_req *r, bool csv)
+enum dl_format { DL_JSON, DL_CSV, DL_XLSX };
+
+static int id_cb(void *ctx, const struct algo_summary *a)
 {
+	json_object_set_new(ctx, a->lars, json_true());
+	return 0;
+}
+
+/* A record's value in a CSV or XLSX column, as svc_export writes it: strings as
+ * they are, other values as compact JSON, absent ones empty. *tofree is for free(). */
+static const char *cell(const json_t *rec, const char *col, char **tofree)
+{
+	json_t *v = json_object_get(rec, col);
+	*tofree = NULL;
+	if (!v)
+		return "";
+	if (json_is_string(v))
+		return json_string_value(v);
+	*tofree = json_dumps(v, JSON_COMPACT);
+	return *tofree ? *tofree : "";
+}
+
+static int write_csv(const json_t *recs, struct buf *out)
+{
+	const json_t *rec;
+	size_t i;
+	int rc = 0;
+	for (size_t c = 0; !rc && c < svc_csv_ncolumns; c++)
+		rc = csv_write_field(out, svc_csv_columns[c]);
+	if (!rc)
+		rc = csv_write_eol(out);
+	json_array_foreach(recs, i, rec) {
+		for (size_t c = 0; !rc && c < svc_csv_ncolumns; c++) {
+			char *f;
+			rc = csv_write_field(out, cell(rec, svc_csv_columns[c], &f));
+			free(f);
+		}
+		if (!rc)
+			rc = csv_write_eol(out);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+/* Cuts s at the last whole UTF-8 character within max bytes (into tmp). */
+static const char *xlsx_fit(const char *s, char *tmp, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return s;
+	for (n = max; n && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+		;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return tmp;
+}
+
+/* Writes recs as a workbook with the CSV's columns, a bold header row, into out.
+ * libxlsxwriter writes only to a named file: a private temporary one, removed
+ * before returning. */
+static int write_xlsx(const json_t *recs, struct buf *out)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+	snprintf(path, sizeof path, "%s/aireg-xlsx-XXXXXX", dir && *dir && strlen(dir) < 400 ? dir : "/tmp");
+	char *tmp = xmalloc(XLSX_CELL_MAX + 1);
+	int fd = mkstemp(path), rc = -1;
+	FILE *f = NULL;
+	if (fd < 0)
+		goto out;
+	close(fd);
+	lxw_workbook *wb = workbook_new(path);
+	if (!wb)
+		goto out;
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "Algoritmeregister");
+	lxw_format *bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	for (size_t c = 0; c < svc_csv_ncolumns; c++)
+		worksheet_write_string(ws, 0, (lxw_col_t)c, svc_csv_columns[c], bold);
+	worksheet_freeze_panes(ws, 1, 0);
+	const json_t *rec;
+	size_t i;
+	json_array_foreach(recs, i, rec) {
+		for (size_t c = 0; c < svc_csv_ncolumns; c++) {
+			char *fr;
+			const char *v = cell(rec, svc_csv_columns[c], &fr);
+			if (*v)
+				worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c,
+						       xlsx_fit(v, tmp, XLSX_CELL_MAX), NULL);
+			free(fr);
+		}
+	}
+	if (workbook_close(wb) != LXW_NO_ERROR)
+		goto out;
+	if (!(f = fopen(path, "rb")))
+		goto out;
+	char chunk[65536];
+	size_t n;
+	rc = 0;
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_append(out, chunk, n);
+	if (ferror(f))
+		rc = -1;
+out:
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		unlink(path);
+	free(tmp);
+	return rc;
+}
+
+/* The published register (of one organisation with ?organisatie=), narrowed
+ * by the search page's text and filters when given, as JSON, CSV or XLSX. */
+static void download(struct http_req *r, enum dl_format fmt)
+{
+	static const char *const types[] = {
+		"application/json",
+		"text/csv; charset=utf-8",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	};
+	static const char *const exts[] = {"json", "csv", "xlsx"};
 	struct svc_err e = {0};
-	if (svc_export(r->st, &auth_anonymous, false, http_query(r, "organisatie"), csv, &r->out, &e))
-		return web_error(r, e.status, "error.title");
-	r->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
-	http_set_header(r, "Content-Disposition", csv ? "attachment; filename=\"algoritmeregister.csv\""
-						   : "attachment; filename=\"algoritmeregister.json\"");
+	struct search s;
+	struct buf raw;
+	json_t *all = NULL, *ids = NULL, *recs = NULL;
+	const char *org = http_query(r, "organisatie");
+	bool narrow = narrowed(r);
+	int rc = 0;
+	if (org && !*org)
+		org = NULL;
+	search_init(r, NULL, &s);
+	buf_init(&raw, EXPORT_MAX);
+	if (!narrow && fmt != DL_XLSX) {
+		/* The whole register or one organisation: the export as it is. */
+		if (svc_export(r->st, &auth_anonymous, false, org, fmt == DL_CSV, &r->out, &e)) {
+			buf_reset(&r->out);
+			web_error(r, e.status, e.status == 404 ? "error.not_found" : "error.title");
+			goto out;
+		}
+	} else {
+		if (svc_export(r->st, &auth_anonymous, false, org, false, &raw, &e)) {
+			web_error(r, e.status, e.status == 404 ? "error.not_found" : "error.title");
+			goto out;
+		}
+		all = raw.data ? json_loadb(raw.data, raw.len, 0, NULL) : json_array();
+		if (narrow) {
+			long long total = 0;
+			ids = json_object();
+			s.q.offset = 0;
+			s.q.limit = 1LL << 40;
+			if (svc_algo_list(r->st, &auth_anonymous, false, &s.q, &total, id_cb, ids, &e)) {
+				web_error(r, e.status, "error.title");
+				goto out;
+			}
+			recs = json_array();
+			json_t *rec;
+			size_t i;
+			json_array_foreach(all, i, rec) {
+				if (json_object_get(ids, json_string_value(json_object_get(rec, "lars"))))
+					json_array_append(recs, rec);
+			}
+		} else {
+			recs = json_incref(all);
+		}
+		if (!recs) {
+			web_error(r, 500, "error.title");
+			goto out;
+		}
+		if (fmt == DL_JSON) {
+			char *js = json_dumps(recs, JSON_COMPACT);
+			rc = js ? buf_puts(&r->out, js) : -1;
+			free(js);
+		} else if (fmt == DL_CSV) {
+			rc = write_csv(recs, &r->out);
+		} else {
+			rc = write_xlsx(recs, &r->out);
+		}
+		if (rc) {
+			buf_reset(&r->out);
+			web_error(r, 500, "error.title");
+			goto out;
+		}
+	}
+	r->content_type = types[fmt];
+	/* The organisation's code names the file only when it is a plain word (it
+	 * is known by now: svc_export refused an unknown one). */
+	bool plain = org != NULL && strlen(org) <= 64;
+	for (const char *p = org; plain && *p; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			*p == '_';
+	char cd[160];
+	snprintf(cd, sizeof cd, "attachment; filename=\"algoritmeregister%s%s.%s\"", plain ? "-" : "",
+		 plain ? org : "", exts[fmt]);
+	http_set_header(r, "Content-Disposition", cd);
+out:
+	json_decref(all);
+	json_decref(ids);
+	json_decref(recs);
+	buf_cleanup(&raw);
+	search_cleanup(&s);
 }
 
 static void download_json(struct http_req *r)
 {
-	download(r, false);
+	download(r, DL_JSON);
 }
 
 static void download_csv(struct http_req *r)
 {
-	download(r, true);
+	download(r, DL_CSV);
+}
+
+static void download_xlsx(struct http_req *r)
+{
+	download(r, DL_XLSX);
 }
 
 static const struct http_route routes[] = {
 	{"GET", "/", search, 0},
 	{"GET", "/algoritmes/{}", detail, 0},
+	{"GET", "/organisaties", orgs_page, 0},
+	{"GET", "/organisaties/{}", org_page, 0},
 	{"GET", "/register.json", download_json, 0},
 	{"GET", "/register.csv", download_csv, 0},
+	{"GET", "/register.xlsx", download_xlsx, 0},
 };
 
 const struct http_route *web_public_routes(size_t *n)

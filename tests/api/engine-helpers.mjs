@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './server.mjs';
+import { REPO_ROOT, runCli } from './server.mjs';
 
 export const ORACLE_FILE = path.join(REPO_ROOT, 'tests', 'data', 'beslishulp-all-paths.tsv');
 
@@ -72,4 +72,11 @@ export function headline(a) {
 /** The obligations as "Art. X|role|YYYY-MM-DD" strings, for membership checks. */
 export function obligationKeys(a) {
   return a.obligations.map((o) => `${o.article}|${o.role}|${o.applies_from}`);
+}
+
+/** The audit trail as objects (`aireg audit export --db DB`, JSON lines). */
+export function auditRows(db) {
+  const r = runCli(['audit', 'export', '--db', db]);
+  if (r.status !== 0) throw new Error(`aireg audit export exited ${r.status}: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }

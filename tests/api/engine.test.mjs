@@ -16,9 +16,9 @@ import {
   startServer, client, runCli, fullRecord, userWithToken, tempDir, SEED_FILE, isValidLars,
 } from './server.mjs';
 import {
-  readOracle, sample, byteSort, headline, obligationKeys,
+  readOracle, sample, byteSort, headline, obligationKeys, auditRows,
 } from './engine-helpers.mjs';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const SEED = 20261128; // fixed: the same oracle lines every run
@@ -463,7 +463,7 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
   let other; // redacteur of OTHER
   let id;
 
-  const PROFILE = { type: 'AI-systeem', roles: DEPLOYER, annex3: '5(a)', profiling: true, in_service_since: '2024-05-01' };
+  const PROFILE = { type: 'AI-systeem', roles: DEPLOYER, annex3: '5(a)', profiling: true, impactful: true };
   const url = () => `/api/v1/algorithms/${id}/classification`;
 
   before(async () => {
@@ -529,6 +529,17 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
     stored = g.json;
   });
 
+  test('the change is in the audit trail: who, what (old -> new), and the chain is intact', () => {
+    const rows = auditRows(srv.db).filter((x) => x.action === 'classification.update' && x.entity_id === id);
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0].actor, red.email);
+    assert.deepEqual(rows[0].changes.answers, [null, stored.answers]);
+    assert.deepEqual(rows[0].changes.risk_group, [null, 'hoog-risico AI']);
+    assert.deepEqual(rows[0].changes.conclusion, [null, stored.conclusion.id]);
+    const v = runCli(['audit', 'verify', '--db', srv.db]);
+    assert.equal(v.status, 0, v.stderr);
+  });
+
   test('the stored assessment equals POST /api/v1/assess for the same profile', async () => {
     const a = await assess(PROFILE);
     assert.equal(a.status, 200, a.text);
@@ -547,6 +558,7 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
     const back = await red.api('PUT', url(), { json: { timeline: null } });
     assert.equal(back.status, 200, back.text);
     assert.deepEqual(back.json.assessment, a.json);
+    stored = back.json; // the latest state (updated_at moved)
   });
 
   test('requirements of the Algoritmekader with their URNs', async () => {
@@ -595,6 +607,8 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
     assert.equal(m.status, 400, m.text);
     const g = await red.api('GET', url());
     assert.deepEqual(g.json, stored);
+    const rows = auditRows(srv.db).filter((x) => x.action === 'classification.update' && x.entity_id === id);
+    assert.equal(rows.length, 3, 'refused requests write no audit rows (1 store + 2 timeline changes)');
   });
 
   test('answers alone: a profile suggestion from the labels; a warning when the tree disagrees', async () => {
@@ -618,7 +632,7 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
     assert.deepEqual(q.json.warnings, [{ code: 'risk_group_differs', tree: 'hoog-risico AI', assessment: NHR }]);
   });
 
-  test('published through release (redacteur) and publish (another person, goedkeurder): public read, no public write', async () => {
+  test('published through release (redacteur) and publish (a goedkeurder, another person): public read', async () => {
     const rel = await red.api('POST', `/api/v1/algorithms/${id}/release`);
     assert.equal(rel.status, 200, rel.text);
     const pub = await goed.api('POST', `/api/v1/algorithms/${id}/publish`);
@@ -631,15 +645,22 @@ describe('GET/PUT /api/v1/algorithms/{id}/classification', () => {
     assert.equal(a.json.answers, stored.answers);
     const o = await other.api('GET', url());
     assert.equal(o.status, 200, o.text);
+  });
 
+  test('published: a redacteur of another organisation -> 404, a lezer -> 403; nothing changed', async () => {
     const before = (await red.api('GET', url())).json;
-    const ap = await anon('PUT', url(), { json: { answers: '' } });
-    assert.equal(ap.status, 401, `anonymous write on a published entry needs a log-in (contract): ${ap.text}`);
     const op = await other.api('PUT', url(), { json: { answers: '' } });
     assert.equal(op.status, 404, `non-member write on a published entry (contract, as auth.test.mjs): ${op.text}`);
     const lp = await lez.api('PUT', url(), { json: { answers: '' } });
     assert.equal(lp.status, 403, lp.text);
     assert.deepEqual((await red.api('GET', url())).json, before);
+  });
+
+  test('published: anonymous PUT -> 401 (a log-in is needed and nothing is hidden); nothing changed', async () => {
+    const before = (await red.api('GET', url())).json;
+    const ap = await anon('PUT', url(), { json: { answers: '' } });
+    assert.deepEqual((await red.api('GET', url())).json, before);
+    assert.equal(ap.status, 401, `docs/API-CONTRACT.md and the auth.test.mjs matrix: ${ap.text}`);
   });
 });
 
@@ -725,6 +746,24 @@ describe('CLI: aireg classify, assess, screen', () => {
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /nope\.json/);
     });
+  });
+
+  test('reassess: nothing stale in a current database -> 0, quiet; no database -> 1 and none created', () => {
+    const tmp = tempDir('aireg-reassess-');
+    try {
+      const db = path.join(tmp.dir, 'r.db');
+      assert.equal(runCli(['init', '--db', db]).status, 0);
+      const r = runCli(['reassess', '--db', db]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const missing = path.join(tmp.dir, 'missing.db');
+      const m = runCli(['reassess', '--db', missing]);
+      assert.equal(m.status, 1);
+      assert.match(m.stderr, /missing\.db/);
+      assert.ok(!existsSync(missing), 'reassess must not create a database');
+    } finally {
+      tmp.remove();
+    }
   });
 
   test('screen data/seed/algoritmes.json prints JSON lines with id and findings', () => {
