@@ -110,7 +110,7 @@ FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recov
 FUZZ_OBJS    := $(SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/embedded.o $(FUZZ_BUILD)/obj/templates.o
 FUZZ_BINS    := $(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 
-.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-clean
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-smoke fuzz-clean fuzz-long
 
 fuzz: fuzz-build
 	@tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
@@ -138,3 +138,13 @@ fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
 
 clean: fuzz-clean
+
+# make fuzz-long [FUZZ_RUNS=10000000] [FUZZ_JOBS=2]: every target (or FUZZ_TARGETS) to N executions,
+# FUZZ_JOBS at a time at nice 19, from copies of the binaries in build-fuzz/long/ (so that a rebuild
+# does not touch a running target); counts in build-fuzz/long/summary, recorded in docs/fuzzing.md.
+FUZZ_RUNS ?= 10000000
+FUZZ_JOBS ?= 2
+fuzz-long: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/long/fuzz && cp $(FUZZ_BINS) $(FUZZ_BUILD)/long/fuzz/
+	@printf '%s\n' $(FUZZ_TARGETS) | FUZZ_RUNS=$(FUZZ_RUNS) xargs -P $(FUZZ_JOBS) -I{} \
+		nice -n 19 tests/fuzz/run $(FUZZ_BUILD)/long 0 {} | tee -a $(FUZZ_BUILD)/long/summary

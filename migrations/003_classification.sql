@@ -10,6 +10,8 @@ CREATE TABLE classifications (
 	pack_version TEXT NOT NULL,
 	assessment   TEXT,                       -- JSON
 	previous     TEXT,                       -- the assessment before the last re-evaluation
+	public_assessment TEXT,                  -- what the public sees: copied when a version is published
+	public_conclusion TEXT,
 	changes      TEXT,                       -- what that re-evaluation changed: {"key": [old, new]}
 	risk_group   TEXT,
 	updated_at   TEXT NOT NULL,

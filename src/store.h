@@ -226,7 +226,7 @@ int store_algo_set_workflow(struct store *st, const char *lars, const char *stat
 
 struct classification {
 	const char *answers, *conclusion, *labels, *profile, *timeline, *pack_version, *assessment, *previous,
-		*changes, *risk_group, *updated_at, *updated_by;
+		*changes, *risk_group, *updated_at, *updated_by, *public_assessment, *public_conclusion;
 };
 
 int store_class_get(struct store *st, const char *lars, int (*cb)(void *, const struct classification *),
@@ -234,6 +234,8 @@ int store_class_get(struct store *st, const char *lars, int (*cb)(void *, const 
 /* Inserts or replaces the algorithm's classification. */
 int store_class_put(struct store *st, const char *lars, const struct classification *c);
 /* The IDs of algorithms classified with another pack version than pack_version. */
+/* Copies the current assessment and conclusion to what the public sees (at publication). */
+int store_class_publish(struct store *st, const char *lars);
 int store_class_stale(struct store *st, const char *pack_version, int (*cb)(void *, const char *lars),
 		      void *ctx);
 

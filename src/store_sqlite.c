@@ -22,7 +22,7 @@ enum stmt_id {
 	S_ORG_INSERT, S_ORG_ALIAS, S_ORG_GET, S_ORG_FIND, S_ORG_LIST, S_ORG_COUNT,
 	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
-	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
+	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_CLASS_PUBLISH, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
 	S_COUNT
 };
 
@@ -135,11 +135,18 @@ static const char *const stmt_sql[S_COUNT] = {
 				"json_extract(v.record, '$.description_short'), json_extract(v.record, '$.goal'), "
 				"o.name, json_extract(v.record, '$.tags') " PUB_SRC,
 	[S_CLASS_GET] = "SELECT c.answers, c.conclusion, c.labels, c.profile, c.timeline, c.pack_version, "
-			"c.assessment, c.previous, c.changes, c.risk_group, c.updated_at, c.updated_by "
-			"FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id WHERE a.lars = ?",
-	[S_CLASS_PUT] = "INSERT OR REPLACE INTO classifications (algorithm_id, answers, conclusion, labels, profile, "
+			"c.assessment, c.previous, c.changes, c.risk_group, c.updated_at, c.updated_by, "
+			"c.public_assessment, c.public_conclusion FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id WHERE a.lars = ?",
+	[S_CLASS_PUT] = "INSERT INTO classifications (algorithm_id, answers, conclusion, labels, profile, "
 			"timeline, pack_version, assessment, previous, changes, risk_group, updated_at, updated_by) "
-			"SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 FROM algorithms WHERE lars = ?1",
+			"SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 FROM algorithms WHERE lars = ?1 "
+			"ON CONFLICT (algorithm_id) DO UPDATE SET answers = excluded.answers, conclusion = excluded.conclusion, "
+			"labels = excluded.labels, profile = excluded.profile, timeline = excluded.timeline, "
+			"pack_version = excluded.pack_version, assessment = excluded.assessment, previous = excluded.previous, "
+			"changes = excluded.changes, risk_group = excluded.risk_group, updated_at = excluded.updated_at, "
+			"updated_by = excluded.updated_by",
+	[S_CLASS_PUBLISH] = "UPDATE classifications SET public_assessment = assessment, public_conclusion = conclusion "
+			    "WHERE algorithm_id = (SELECT id FROM algorithms WHERE lars = ?)",
 	[S_CLASS_STALE] = "SELECT a.lars FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id "
 			  "WHERE c.pack_version <> ? ORDER BY a.lars",
 	[S_AUDIT_TAIL] = "SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1",
@@ -1187,6 +1194,7 @@ static int class_row(sqlite3_stmt *s, void *cb, void *ctx)
 		.profile = col_text(s, 3), .timeline = col_text(s, 4), .pack_version = col_text(s, 5),
 		.assessment = col_text(s, 6), .previous = col_text(s, 7), .changes = col_text(s, 8),
 		.risk_group = col_text(s, 9), .updated_at = col_text(s, 10), .updated_by = col_text(s, 11),
+		.public_assessment = col_text(s, 12), .public_conclusion = col_text(s, 13),
 	};
 	return ((int (*)(void *, const struct classification *))cb)(ctx, &c);
 }
@@ -1202,6 +1210,12 @@ int store_class_put(struct store *st, const char *lars, const struct classificat
 	return exec_changes(st, bindf(st, S_CLASS_PUT, "ttttttttttttt", lars, c->answers, c->conclusion, c->labels,
 				      c->profile, c->timeline, c->pack_version, c->assessment, c->previous,
 				      c->changes, c->risk_group, c->updated_at, c->updated_by));
+}
+
+int store_class_publish(struct store *st, const char *lars)
+{
+	sqlite3_stmt *s = bindf(st, S_CLASS_PUBLISH, "t", lars);
+	return s ? exec_stmt(st, s) : STORE_ERROR;
 }
 
 static int lars_row(sqlite3_stmt *s, void *cb, void *ctx)

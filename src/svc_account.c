@@ -536,16 +536,10 @@ int svc_token_create(struct store *st, const struct actor *a, const char *email,
 	struct actor owner;
 	char hash[65], now[21];
 	int rc;
-	/* A narrowed token makes only tokens as narrow, or it could mint a wider one;
-	 * what it leaves out, it passes on. */
-	if (a->token && a->scope_org && !org_code && a->norgs)
-		org_code = a->orgs[0].code;
-	if (a->token && a->scope_role && !role)
-		role = auth_role_name(a->scope_role);
-	unsigned want_role = auth_role_parse(role);
-	if (a->token && ((a->scope_org && (!org_code || strcmp(org_code, a->orgs[0].code))) ||
-			 (a->scope_role && want_role != a->scope_role && want_role != ROLE_LEZER)))
-		return svc_fail(e, 403, "forbidden", "a narrowed token makes only tokens within its own organisation and role");
+	/* A stolen token must not be able to outlive its revocation by minting a
+	 * successor: tokens come from a log-in (session) or the CLI. */
+	if (a->token)
+		return svc_fail(e, 403, "forbidden", "tokens are created from a log-in, not with another token");
 	if (days < 1 || days > 366)
 		return field_error(e, "expires", "not_allowed_value", "a token expires after 1 to 366 days");
 	if (role && !auth_role_parse(role))

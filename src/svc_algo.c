@@ -420,6 +420,9 @@ int svc_algo_publish(struct store *st, const struct actor *a, const char *lars, 
 		if (c.published_version &&
 		    (rc = store_pub_set(st, lars, c.published_version, "vervangen", a->label, now, false, NULL)))
 			rc = svc_store_err(e, st, rc);
+		/* The classification the public sees is the one of the moment of publication. */
+		if (!rc && (rc = store_class_publish(st, lars)))
+			rc = svc_store_err(e, st, rc);
 		if (!rc)
 			rc = step(st, a, &c, lars, "gepubliceerd", false, one_step ? "one-step" : NULL, "gepubliceerd",
 				  c.version, "algorithm.publish", e);

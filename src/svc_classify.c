@@ -47,7 +47,7 @@ int svc_assess(const json_t *profile, const char *timeline, struct buf *out, str
 /* What a classification row holds, owned. */
 struct cls {
 	char *answers, *conclusion, *labels, *profile, *timeline, *pack_version, *assessment, *previous, *changes,
-		*updated_at, *updated_by;
+		*updated_at, *updated_by, *public_assessment, *public_conclusion;
 	bool found;
 };
 
@@ -71,13 +71,16 @@ static int cls_cb(void *ctx, const struct classification *c)
 	x->changes = dup(c->changes);
 	x->updated_at = dup(c->updated_at);
 	x->updated_by = dup(c->updated_by);
+	x->public_assessment = dup(c->public_assessment);
+	x->public_conclusion = dup(c->public_conclusion);
 	return 0;
 }
 
 static void cls_cleanup(struct cls *x)
 {
 	char *all[] = {x->answers, x->conclusion, x->labels, x->profile, x->timeline, x->pack_version,
-		       x->assessment, x->previous, x->changes, x->updated_at, x->updated_by};
+		       x->assessment, x->previous, x->changes, x->updated_at, x->updated_by, x->public_assessment,
+		       x->public_conclusion};
 	for (size_t i = 0; i < ARRAY_LEN(all); i++)
 		free(all[i]);
 	memset(x, 0, sizeof *x);
@@ -162,6 +165,22 @@ static void label_hints(json_t *out, json_t *labels, json_t *profile, json_t *as
 	json_object_set_new(out, "warnings", warnings);
 }
 
+/* What the public sees: the assessment as it was when the algorithm was
+ * published, and its requirements; no answers in progress, no names of staff. */
+static int public_view(const struct aia_pack *p, const char *lars, struct cls *x, json_t **out, struct svc_err *e)
+{
+	if (!x->public_assessment)
+		return svc_fail(e, 404, "not_classified", "algorithm %s has no published classification", lars);
+	json_t *as = parse(x->public_assessment), *profile = json_object_get(as, "profile");
+	const struct aia_conclusion *cc = x->public_conclusion ? aia_tree_conclusion(p->tree, x->public_conclusion) : NULL;
+	*out = json_pack("{s:s,s:O,s:o}", "id", lars, "assessment", as, "conclusion",
+			 cc ? json_pack("{s:s,s:s,s:s}", "id", cc->id, "text", cc->text, "obligation", cc->obligation)
+			    : json_null());
+	json_object_set_new(*out, "requirements", requirements(p, profile, as));
+	json_decref(as);
+	return 0;
+}
+
 int svc_class_get(struct store *st, const struct actor *a, const char *lars, json_t **out, struct svc_err *e)
 {
 	const struct aia_pack *p = pack_or_fail(e);
@@ -180,6 +199,10 @@ int svc_class_get(struct store *st, const struct actor *a, const char *lars, jso
 	}
 	if (rc) {
 		rc = svc_store_err(e, st, rc);
+		goto done;
+	}
+	if (!auth_member(a, c.org_id)) {
+		rc = public_view(p, lars, &x, out, e);
 		goto done;
 	}
 	struct aia_tree_result tr = {0};
@@ -326,6 +349,16 @@ int svc_class_put(struct store *st, const struct actor *a, const char *lars, jso
 			: svc_fail(e, 403, "forbidden", "your role in this organisation does not allow this");
 		goto out;
 	}
+	if (!strcmp(c.state, "gearchiveerd")) {
+		rc = svc_fail(e, 409, "archived", "algorithm %s is archived", lars);
+		goto out;
+	}
+	if ((v = json_object_get(body, "timeline")) && !json_is_string(v) && !json_is_null(v)) {
+		memset(&e->errs, 0, sizeof e->errs);
+		reg_error_add(&e->errs, "timeline", "wrong_type", "timeline must be a string such as \"omnibus\"");
+		rc = svc_fail(e, 422, "validation_failed", "timeline must be a string");
+		goto out;
+	}
 	if ((rc = store_class_get(st, lars, cls_cb, &old)) && rc != STORE_NOTFOUND) {
 		rc = svc_store_err(e, st, rc);
 		goto out;
@@ -363,7 +396,9 @@ int svc_class_put(struct store *st, const struct actor *a, const char *lars, jso
 	if (rg)
 		json_object_set(changes, "risk_group", rg);
 	json_decref(as_diff);
-	rc = svc_audit(st, a, c.org_id, "classification.update", "algorithm", lars, changes, e);
+	/* A save that changed nothing leaves no trace to read through. */
+	if (json_object_size(changes))
+		rc = svc_audit(st, a, c.org_id, "classification.update", "algorithm", lars, changes, e);
 	json_decref(changes);
 out:
 	if (!rc && (rc = store_commit(st)))

@@ -212,6 +212,11 @@ static void import_form_page(struct http_req *r, const char *data, bool csv, con
 	json_object_set_new(d, "csv", json_boolean(csv));
 	json_object_set_new(d, "orgs", org_options(r, PERM_EDIT, org));
 	json_object_set_new(d, "operator", json_boolean(r->actor->operator));
+	/* Who holds no redacteur role anywhere gets the reason, not a form that fails. */
+	bool can = r->actor->operator;
+	for (size_t i = 0; i < r->actor->norgs; i++)
+		can |= auth_can(r->actor, r->actor->orgs[i].org_id, PERM_EDIT);
+	json_object_set_new(d, "can_import", json_boolean(can));
 	json_object_set_new(d, "data_error", json_null());
 	if (json_array_size(errors))
 		json_object_set(d, "data_error", json_object_get(json_array_get(errors, 0), "text"));
@@ -361,7 +366,7 @@ static void import_run(struct http_req *r, bool dry_run)
 	json_object_set_new(d, "skip", json_boolean(in.skip));
 	web_page(r, "adm_import_report", d);
 	if (rc && !dry_run)
-		r->status = 422;
+		r->status = rc == 403 ? 403 : 422;
 	json_decref(d);
 	json_decref(report);
 }

@@ -410,10 +410,22 @@ static int detail_cb(void *ctx, const struct algo_view *v)
 	return 0;
 }
 
+/* A workflow state ("ter beoordeling") in lang. */
+static const char *state_label(const char *state, const char *lang)
+{
+	char key[64];
+	size_t n = (size_t)snprintf(key, sizeof key, "pub.state.%s", state ? state : "");
+	for (size_t i = 10; i < n && i < sizeof key; i++)
+		if (key[i] == ' ')
+			key[i] = '_';
+	const char *m = tmpl_message(key, lang);
+	return strcmp(m, key) ? m : state ? state : "";
+}
+
 static int version_cb(void *ctx, int version, const char *created_at, const char *status)
 {
 	struct detail_ctx *d = ctx;
-	json_t *o = json_pack("{s:i,s:s}", "version", version, "status", status);
+	json_t *o = json_pack("{s:i,s:s}", "version", version, "status", state_label(status, d->lang));
 	set_date(o, "date", created_at, d->lang);
 	json_array_append_new(d->meta, o);
 	return 0;

@@ -268,10 +268,9 @@ static void question_page(struct http_req *r, const struct algo_info *ai, const 
 	} else if (q) {
 		json_t *answers = json_array();
 		for (size_t i = 0; i < q->nanswers; i++)
-			json_array_append_new(answers, json_pack("{s:i,s:s,s:s?,s:s?,s:b}", "index", (int)i, "text",
+			json_array_append_new(answers, json_pack("{s:i,s:s,s:s?,s:b}", "index", (int)i, "text",
 								 q->answers[i].text, "subresult", q->answers[i].subresult,
-								 "comment", q->answers[i].comment, "checked",
-								 chosen == (long long)i));
+								 "checked", chosen == (long long)i));
 		json_t *qo = json_pack("{s:s,s:s,s:o,s:o,s:i}", "id", q->id, "text", q->text, "explanation_html",
 				       safe_html(q->explanation), "answers", answers, "step", (int)tr->nsteps + 1);
 		snprintf(stage_key, sizeof stage_key, "wiz.stage.%s", q->category ? q->category : "");

@@ -165,6 +165,10 @@ struct label {
 	const char *value, *key;
 };
 
+/* The first LISTED_STATES are the states a listed algorithm can be in (the
+ * store leaves archived ones out); the rest name versions in the history. */
+#define LISTED_STATES 4
+
 static const struct label state_labels[] = {
 	{"concept", "work.state.concept"},
 	{"ter beoordeling", "work.state.review"},
@@ -524,7 +528,7 @@ static void dashboard(struct http_req *r)
 	json_object_set_new(data, "total", json_integer(d.n));
 	json_object_set_new(data, "average", json_string(avg));
 	json_object_set_new(data, "publishable", json_integer(d.publishable));
-	json_object_set_new(data, "by_state", count_rows(d.by_state, state_labels, 4, lang));
+	json_object_set_new(data, "by_state", count_rows(d.by_state, state_labels, LISTED_STATES, lang));
 	json_object_set_new(data, "by_risk", count_rows(d.by_risk, risk_labels, ARRAY_LEN(risk_labels), lang));
 	json_object_set_new(data, "by_pubcat", count_rows(d.by_pubcat, pubcat_labels, ARRAY_LEN(pubcat_labels), lang));
 	json_object_set_new(data, "timeline_title", json_string(tl_title));
@@ -658,7 +662,7 @@ static void algo_list(struct http_req *r)
 		q.fts = buf_str(&fts);
 	q.org_code = my_org_param(r, "organisatie");
 	l.state = http_query(r, "fase");
-	if (index_of(state_labels, 4, l.state) < 0)
+	if (index_of(state_labels, LISTED_STATES, l.state) < 0)
 		l.state = NULL;
 	l.risk = http_query(r, "risicogroep");
 	if (index_of(risk_labels, ARRAY_LEN(risk_labels), l.risk) < 0)
@@ -698,7 +702,7 @@ static void algo_list(struct http_req *r)
 	json_object_set_new(data, "title", json_string(msg("work.list.title", lang)));
 	json_object_set_new(data, "q", json_string(http_query(r, "q") ? http_query(r, "q") : ""));
 	json_object_set_new(data, "orgs", orgs);
-	json_object_set_new(data, "states", options_of(state_labels, ARRAY_LEN(state_labels), 0, 4, l.state, lang));
+	json_object_set_new(data, "states", options_of(state_labels, ARRAY_LEN(state_labels), 0, LISTED_STATES, l.state, lang));
 	json_object_set_new(data, "risks", options_of(risk_labels, ARRAY_LEN(risk_labels), 0, ARRAY_LEN(risk_labels),
 						      l.risk, lang));
 	json_object_set_new(data, "pubcats", options_of(pubcat_labels, ARRAY_LEN(pubcat_labels), 0,
@@ -2029,6 +2033,13 @@ static json_t *publication_view(struct http_req *r, const struct algo_meta *m, c
 	if (oc && oc->reason_error)
 		json_object_set_new(o, "reason_error", json_string(msg("work.pub.reason_required", lang)));
 	json_object_set_new(o, "no_actions", json_boolean(!roles || !(edit || decide)));
+	/* Say so when no step fits now, rather than leave the heading empty. */
+	bool any = (edit && concept && !one_step && publishable) || (can_publish && publishable) ||
+		   (!publishable && ((edit && concept) || can_publish)) || (own_release && decide) ||
+		   (review && !decide && !one_step) || (decide && review) || (decide && m->published_version > 0) ||
+		   (decide && !archived) || !roles || !(edit || decide);
+	if (!any)
+		json_object_set_new(o, "hint", json_string(msg(edit && !archived ? "work.pub.hint_edit" : "work.pub.nothing", lang)));
 	return o;
 }
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { readOracle } from '../api/engine-helpers.mjs';
 import { addUser } from '../api/server.mjs';
 import {
   HIGH_RISK_PROFILE, ORG, axe, formatViolations, fullRecord, htmlDir, launch, logIn, newEmail,
@@ -56,8 +57,8 @@ const PAGE_TYPES = [
   { type: 'algorithm page of a classified entry', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.published}`, built: true },
   { type: 'edit form', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.draft}/bewerken`, built: true },
   { type: 'wizard question', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.draft}/beslishulp`, built: true },
-  { type: 'wizard profile', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.draft}/beslishulp/profiel`, built: true },
-  { type: 'wizard result', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.published}/beslishulp/resultaat`, built: true },
+  { type: 'wizard profile', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.wizard}/beslishulp/profiel`, built: true },
+  { type: 'wizard result', who: 'member', path: (i) => `/werkruimte/algoritmes/${i.wizard}/beslishulp/resultaat`, built: true },
   { type: 'import', who: 'member', path: () => '/werkruimte/import', built: true },
   { type: 'people', who: 'member', path: () => `/werkruimte/organisaties/${ORG}/mensen`, built: true },
   { type: 'tokens', who: 'member', path: () => '/werkruimte/tokens', built: true },
@@ -75,6 +76,15 @@ before(async () => {
   ids.draft = d.json.id;
   const list = await ctx.red.api('GET', `/api/v1/algorithms?organisation=${ORG}&limit=100`);
   ids.imported = list.json.results.find((x) => x.id !== ids.published).id;
+  // A draft that went through the whole Beslishulp (an oracle path of a high-risk deployer).
+  const row = readOracle().find((x) => x.labels.includes('hoog-risico AI') && x.labels.includes('gebruiksverantwoordelijke'));
+  const w = await ctx.red.api('POST', `/api/v1/organisations/${ORG}/algorithms`, { json: fullRecord({ name: 'Beslishulp e2e' }) });
+  assert.equal(w.status, 201, w.text);
+  ids.wizard = w.json.id;
+  const cl = await ctx.red.api('PUT', `/api/v1/algorithms/${ids.wizard}/classification`, {
+    json: { answers: row.path, profile: HIGH_RISK_PROFILE },
+  });
+  assert.equal(cl.status, 200, cl.text);
   ids.link = addUser(ctx.db, { email: newEmail('nieuw'), roles: [[ORG, 'lezer']] }).link;
   assert.ok(ids.link, 'a one-time link for a new user');
   br = await launch();
@@ -115,6 +125,8 @@ describe('every page type: status, axe-core (WCAG 2.1 A and AA), screenshot', ()
           return;
         }
         assert.equal(res.status(), want, `${url} answered ${res.status()}`);
+        const landed = new URL(page.url());
+        assert.equal(landed.pathname + landed.search, url, `${url} redirected to ${landed.pathname}${landed.search}`);
         assert.ok(!page.url().includes('/inloggen') || pt.type === 'login', `${url} sent to the log-in page`);
         saved.set(pt.type, html.save(pt.type, await res.text()));
         if (pt.check) await pt.check(page);

@@ -191,6 +191,7 @@ describe('languages', () => {
       assert.match(text, /\bmaart 2021\b/, 'the start month (2021-03)');
       assert.doesNotMatch(text, /\b\d{4}-\d{2}(-\d{2})?\b/, 'no ISO dates left on the page');
       assert.match(text, /Maatregelen nemen ter ondersteuning van AI-geletterdheid/);
+      assert.match(text, /Versie 1 \(\d{1,2} [a-z]+ \d{4}, gepubliceerd\)/, 'the version history in Dutch');
       assert.equal(await page.locator('time[datetime="2027-12-02"]').first().innerText(), '2 december 2027');
       await page.goto(`${ctx.base}/algoritmes/${id}?lang=en`);
       text = await page.locator('main').innerText();
@@ -200,6 +201,7 @@ describe('languages', () => {
       assert.match(text, /Take measures to support the AI literacy of staff/);
       assert.doesNotMatch(text, /Maatregelen nemen ter ondersteuning/);
       assert.match(text, /AI Act as amended by the Digital Omnibus on AI/, 'the timeline in English');
+      assert.match(text, /Version 1 \(\d{1,2} [A-Z][a-z]+ \d{4}, published\)/, 'the version history in English');
       await page.goto(`${ctx.base}/algoritmes/${id}?lang=nl`);
     } finally {
       await page.close();
@@ -366,6 +368,31 @@ describe('open data: JSON, CSV and XLSX of what a page shows', () => {
     for (const f of ['json', 'csv', 'xlsx']) {
       const r = await get(`/register.${f}?organisatie=GEEN-ORGANISATIE`);
       assert.equal(r.status, 404, f);
+    }
+  });
+});
+
+describe('print', () => {
+  test('a detail page prints as a clean document: no header, navigation, forms or footer; link targets written out', async () => {
+    const page = await anon.newPage();
+    try {
+      await page.goto(`${ctx.base}/algoritmes/${id}`);
+      await page.emulateMedia({ media: 'print' });
+      const hidden = await page.evaluate(() => ['.aireg-header', '.aireg-footer', '.aireg-skip-link', 'nav']
+        .map((sel) => [...document.querySelectorAll(sel)].every((el) => getComputedStyle(el).display === 'none')));
+      assert.deepEqual(hidden, [true, true, true, true]);
+      assert.ok(await page.locator('h1').isVisible());
+      assert.ok(await page.locator('table.utrecht-table').isVisible(), 'the obligations are printed');
+      // A link whose text is not its address gets the address after it; one whose text is, does not.
+      const after = await page.evaluate(() => [...document.querySelectorAll('main a[href^="http"]')]
+        .map((a) => [a.classList.contains('aireg-url'), getComputedStyle(a, '::after').content]));
+      assert.ok(after.some(([url, c]) => !url && /https?:/.test(c)), `a titled link shows its address: ${JSON.stringify(after)}`);
+      assert.ok(after.filter(([url]) => url).every(([, c]) => c === 'none' || c === 'normal'), 'an address is not printed twice');
+      await screenshot(page, 'detail printed');
+      const pdf = await page.pdf({ format: 'A4' });
+      assert.ok(pdf.length > 1000 && pdf.subarray(0, 5).toString() === '%PDF-');
+    } finally {
+      await page.close();
     }
   });
 });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { addUser, createToken, bearerClient, newEmail } from '../api/server.mjs';
-import { ORG, client, fullRecord, launch, screenshot, setupServer } from './lib.mjs';
+import { ORG, client, fullRecord, launch, logIn, screenshot, setupServer } from './lib.mjs';
 
 const MARK = 'xsskorpus';
 
@@ -146,7 +146,7 @@ async function watchedPage() {
  * Loads path (with the CSP bypassed) in page, or in a new watched page, and checks that
  * nothing from the data can run. Returns { page, html }; close the page when done.
  */
-async function loadAndCheck(path, { shot, page } = {}) {
+async function loadAndCheck(path, { shot, page, workspace = false } = {}) {
   page = page ?? await watchedPage();
   page.seen.dialogs.length = 0;
   page.seen.errors.length = 0;
@@ -172,7 +172,7 @@ async function loadAndCheck(path, { shot, page } = {}) {
   // The served HTML: no script element but the site's own files.
   const scripts = [...html.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);
   assert.deepEqual(scripts.filter((x) => !/\ssrc="\/static\/[\w.-]+"/.test(x)), [], `${path}: <script> from data`);
-  const found = await page.evaluate(findExecutable);
+  const found = await page.evaluate(findExecutable, workspace);
   assert.deepEqual(found, [], `${path}: executable markup from data`);
   assert.deepEqual(errors, [], `${path}: script errors`);
   if (shot) await screenshot(page, shot);
@@ -180,7 +180,7 @@ async function loadAndCheck(path, { shot, page } = {}) {
 }
 
 /** Runs in the page: what could execute or leave the site, as a list of findings. */
-function findExecutable() {
+function findExecutable(workspace = false) {
   const bad = [];
   const schemes = /^(javascript|data|vbscript):/i;
   // Browsers ignore control characters and whitespace inside a scheme.
@@ -193,7 +193,10 @@ function findExecutable() {
       if (name === 'srcdoc' || (urlAttrs.includes(name) && schemes.test(clean(a.value)))) bad.push(`${el.tagName} ${a.name}="${a.value}"`);
     }
     const tag = el.tagName.toUpperCase();
-    if (['IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'BASE', 'IMG', 'DETAILS', 'TEXTAREA', 'AUDIO', 'VIDEO'].includes(tag)) bad.push(`element ${tag}`);
+    const forbidden = ['IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'BASE', 'IMG', 'AUDIO', 'VIDEO'];
+    // The workspace has its own forms (text areas) and disclosure widgets.
+    if (!workspace) forbidden.push('DETAILS', 'TEXTAREA');
+    if (forbidden.includes(tag)) bad.push(`element ${tag}`);
     if (tag === 'SCRIPT' && !/^\/static\//.test(el.getAttribute('src') || '')) bad.push('script element');
     if (['STYLE', 'META', 'LINK'].includes(tag) && el.closest('body')) bad.push(`element ${tag} in body`);
   }
@@ -209,10 +212,12 @@ function findExecutable() {
       if (el.attributes.length) bad.push(`rich text ${el.tagName} has attributes`);
     }
   }
-  // Forms: only the search forms and the log-out form.
+  // Forms: only the search forms, the log-out form and (signed in) the workspace's own.
   for (const f of document.querySelectorAll('form')) {
     const act = f.getAttribute('action');
-    if (!['/', '/uitloggen'].includes(act) && !/^\/organisaties\/[\w.~%-]+$/.test(act)) bad.push(`form action=${act}`);
+    const ok = ['/', '/uitloggen'].includes(act) || /^\/organisaties\/[\w.~%-]+$/.test(act) ||
+      (workspace && /^\/werkruimte\/[\w./~%-]*$/.test(act));
+    if (!ok) bad.push(`form action=${act}`);
   }
   return bad;
 }
@@ -326,6 +331,34 @@ describe('the XSS corpus on the public pages', () => {
       assert.match(res.headers.get('content-disposition'), /^attachment; /);
       const body = await res.text();
       if (f === 'json') assert.equal(JSON.parse(body).length, CORPUS.length + 1);
+    }
+  });
+});
+
+describe('the XSS corpus in the workspace', () => {
+  test('the algorithm page and the edit form of payload records: nothing runs, values stay text', async () => {
+    const member = await br.newContext({ bypassCSP: true });
+    const p = await member.newPage();
+    await logIn(p, ctx.base, ctx.red.email);
+    await p.close();
+    const saved = xctx;
+    xctx = member;
+    const page = await watchedPage();
+    try {
+      const anon = client(ctx.base);
+      // The payloads that attack attributes, raw text and URLs.
+      for (const i of [0, 1, 3, 4, 9, 10, 13, 16, 20]) {
+        const stored = (await anon('GET', `/api/v1/algorithms/${ids[i]}`)).json.record;
+        await loadAndCheck(`/werkruimte/algoritmes/${ids[i]}`, { page, workspace: true, shot: i === 0 ? 'xss workspace algorithm' : undefined });
+        await loadAndCheck(`/werkruimte/algoritmes/${ids[i]}/bewerken`, { page, workspace: true, shot: i === 0 ? 'xss workspace edit' : undefined });
+        // The form gives the stored values back as they are.
+        assert.equal(await page.inputValue('#f-name'), stored.name, `payload ${i}: name in the form`);
+        assert.equal(await page.inputValue('#f-provider'), stored.provider, `payload ${i}: provider in the form`);
+      }
+      await loadAndCheck(`/werkruimte/algoritmes?q=${MARK}`, { page, workspace: true, shot: 'xss workspace list' });
+    } finally {
+      xctx = saved;
+      await member.close();
     }
   });
 });

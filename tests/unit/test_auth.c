@@ -257,7 +257,11 @@ static void test_actor_load(void **state)
 		{1, 0, ROLE_REDACTEUR | ROLE_GOEDKEURDER, 0},                /* 1: org-a, 2: org-b */
 		{2, 0, 0, ROLE_LEZER},
 		{0, ROLE_REDACTEUR, ROLE_REDACTEUR, 0},
-		{0, ROLE_LEZER, 0, ROLE_LEZER},
+		/* Narrowed to lezer: reading in every organisation where any role is
+		 * held (any role includes reading), and nothing more. */
+		{0, ROLE_LEZER, ROLE_LEZER, ROLE_LEZER},
+		{1, ROLE_LEZER, ROLE_LEZER, 0},
+		{2, ROLE_LEZER, 0, ROLE_LEZER},
 		{1, ROLE_GOEDKEURDER, ROLE_GOEDKEURDER, 0},
 		{2, ROLE_REDACTEUR, 0, 0},
 		{0, ROLE_BEHEERDER, 0, 0},
@@ -278,6 +282,10 @@ static void test_actor_load(void **state)
 		}
 		CHECK(got_a == cases[i].want_a && got_b == cases[i].want_b, "case %zu: roles %u/%u, want %u/%u", i, got_a,
 		      got_b, cases[i].want_a, cases[i].want_b);
+		/* The scope is kept on the actor; loading is not acting with a token. */
+		CHECK(a.scope_org == only && a.scope_role == cases[i].cap, "case %zu: scope %lld/%u, want %lld/%u", i,
+		      a.scope_org, a.scope_role, only, cases[i].cap);
+		CHECK(!a.token, "case %zu: loaded as a token", i);
 	}
 	/* Unknown and disabled users are not loaded. */
 	assert_int_equal(auth_actor_load(f->st, 424242, 0, 0, &a), STORE_NOTFOUND);
@@ -290,6 +298,10 @@ static void test_actor_load(void **state)
 	assert_int_equal(store_user_set_operator(f->st, op, true), STORE_OK);
 	assert_int_equal(auth_actor_load(f->st, op, 0, 0, &a), STORE_OK);
 	assert_true(a.operator);
+	assert_int_equal(a.norgs, 0);
+	/* Narrowed (a token's scope), even to reading only, it carries no platform powers. */
+	assert_int_equal(auth_actor_load(f->st, op, 0, ROLE_LEZER, &a), STORE_OK);
+	assert_false(a.operator);
 	assert_int_equal(a.norgs, 0);
 }
 
@@ -349,7 +361,9 @@ static void test_token_scope(void **state)
 		{"org-a", "beheerder", 0, ROLE_BEHEERDER, 0},
 		{"org-b", "lezer", 0, 0, ROLE_LEZER},
 		{NULL, "redacteur", 0, ROLE_REDACTEUR, 0},
-		{NULL, "lezer", 0, 0, ROLE_LEZER},
+		/* lezer needs any role in the organisation, not lezer itself. */
+		{NULL, "lezer", 0, ROLE_LEZER, ROLE_LEZER},
+		{"org-a", "lezer", 0, ROLE_LEZER, 0},
 		{"org-a", "goedkeurder", 422, 0, 0},   /* not held */
 		{"org-b", "redacteur", 422, 0, 0},
 		{"org-a", "eigenaar", 422, 0, 0},      /* no such role */
@@ -378,6 +392,61 @@ static void test_token_scope(void **state)
 		      "case %zu: roles %u/%u, want %u/%u", i, roles_in(&t, f->org_a), roles_in(&t, f->org_b),
 		      cases[i].want_a, cases[i].want_b);
 		CHECK(!t.csrf[0], "case %zu: a bearer token has no CSRF token", i);
+		/* It acts as a token, with its scope on the actor. */
+		long long want_org = !cases[i].org ? 0 : !strcmp(cases[i].org, "org-a") ? f->org_a : f->org_b;
+		CHECK(t.token && t.scope_org == want_org && t.scope_role == auth_role_parse(cases[i].role),
+		      "case %zu: token %d, scope %lld/%u", i, t.token, t.scope_org, t.scope_role);
+	}
+	/* lezer needs some role in that organisation: bert has none in org-b. */
+	{
+		char secret[64] = "";
+		long long id = 0;
+		memset(&e, 0, sizeof e);
+		assert_int_equal(svc_token_create(f->st, &bert, "bert@example.nl", "x", "org-b", "lezer", 30, secret, &id,
+						  &e), 422);
+		assert_int_equal(e.errs.n, 1);
+		assert_string_equal(e.errs.e[0].field, "role");
+		assert_string_equal(e.errs.e[0].code, "not_held");
+		assert_string_equal(secret, "");
+	}
+	/* A narrowed token never makes a wider one (403, nothing stored). */
+	{
+		char narrow[64] = "", secret[64] = "";
+		long long id = 0;
+		struct actor via;
+		memset(&e, 0, sizeof e);
+		assert_int_equal(svc_token_create(f->st, &auth_system, "anna@example.nl", "smal", "org-b", "lezer", 30,
+						  narrow, &id, &e), 0);
+		assert_int_equal(svc_token_actor(f->st, narrow, &via, &e), 0);
+		struct token_seen before = {0}, after = {0};
+		assert_int_equal(svc_token_list(f->st, &anna, "anna@example.nl", token_seen_cb, &before, &e), 0);
+		static const struct {
+			const char *org, *role;
+		} wider[] = {
+			{"org-a", NULL}, {"org-a", "lezer"}, {"org-a", "redacteur"}, {"org-b", "redacteur"},
+			{"org-b", "beheerder"}, {NULL, "redacteur"},
+		};
+		for (size_t i = 0; i < sizeof wider / sizeof *wider; i++) {
+			memset(&e, 0, sizeof e);
+			int rc = svc_token_create(f->st, &via, "anna@example.nl", "wijder", wider[i].org, wider[i].role, 30,
+						  secret, &id, &e);
+			CHECK(rc == 403 && !strcmp(e.code, "forbidden") && !*secret, "org-b lezer token makes %s %s: %d %s",
+			      wider[i].org ? wider[i].org : "-", wider[i].role ? wider[i].role : "-", rc, e.message);
+		}
+		/* Narrowed to a role only: not another role. */
+		char red[64] = "";
+		assert_int_equal(svc_token_create(f->st, &auth_system, "anna@example.nl", "red", NULL, "redacteur", 30,
+						  red, &id, &e), 0);
+		assert_int_equal(svc_token_actor(f->st, red, &via, &e), 0);
+		memset(&e, 0, sizeof e);
+		assert_int_equal(svc_token_create(f->st, &via, "anna@example.nl", "wijder", "org-a", "beheerder", 30, secret,
+						  &id, &e), 403);
+		assert_string_equal(e.code, "forbidden");
+		assert_string_equal(secret, "");
+		assert_int_equal(svc_token_list(f->st, &anna, "anna@example.nl", token_seen_cb, &after, &e), 0);
+		assert_int_equal(after.n, before.n + 1);   /* only "red", made by the CLI */
+		sodium_memzero(narrow, sizeof narrow);
+		sodium_memzero(red, sizeof red);
 	}
 
 	/* Expiry: 1..366 days. */

@@ -527,6 +527,40 @@ static void test_org_find_alias(void **state)
 	}
 }
 
+struct org_counts {
+	const char *const *codes;
+	long long *got;
+	size_t n;
+};
+
+static int org_count_cb(void *ctx, const struct org *o)
+{
+	struct org_counts *c = ctx;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(o->code, c->codes[i]))
+			c->got[i] = o->algorithms;
+	return 0;
+}
+
+/* Checks each organisation's algorithms count, by store_org_get and by store_org_list. */
+static void check_org_counts(struct store *st, const char *const codes[], const long long want[], size_t n,
+			     const char *when)
+{
+	long long listed[8];
+	struct org_counts c = {codes, listed, n};
+	CHECK(n <= 8, "too many organisations");
+	for (size_t i = 0; i < n; i++)
+		listed[i] = -1;
+	assert_int_equal(store_org_list(st, org_count_cb, &c), STORE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct org_seen o = {0};
+		assert_int_equal(store_org_get(st, codes[i], org_cb, &o), STORE_OK);
+		CHECK(o.algorithms == want[i], "%s: %s: %lld algorithms, want %lld", when, codes[i], o.algorithms, want[i]);
+		CHECK(listed[i] == want[i], "%s: %s listed with %lld algorithms, want %lld", when, codes[i], listed[i],
+		      want[i]);
+	}
+}
+
 static void test_org_list_count(void **state)
 {
 	struct fx *f = *state;
@@ -546,17 +580,26 @@ static void test_org_list_count(void **state)
 	struct org_seen stop = {.stop_after = 2};
 	assert_int_equal(store_org_list(f->st, org_cb, &stop), 7);
 	assert_int_equal(stop.calls, 2);
-	/* The number of listed (non-archived) algorithms. */
-	static const struct {
-		const char *code;
-		long long n;
-	} counts[] = {{"GM0820", 2}, {"GM0363", 2}, {"PV20", 0}, {"WS16", 0}, {"GM1970", 1}};
-	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-		struct org_seen o = {0};
-		assert_int_equal(store_org_get(f->st, counts[i].code, org_cb, &o), STORE_OK);
-		CHECK(o.algorithms == counts[i].n, "%s: %lld algorithms, want %lld", counts[i].code, o.algorithms,
-		      counts[i].n);
-	}
+	/* The number of published algorithms (drafts are nobody else's business),
+	 * the same by get and by list: none while nothing is published, not even
+	 * those whose state says gepubliceerd but are not in the public tables. */
+	static const char *const codes[] = {"GM0820", "GM0363", "PV20", "WS16", "GM1970"};
+	static const long long none[] = {0, 0, 0, 0, 0};
+	check_org_counts(f->st, codes, none, 5, "drafts only");
+	/* Published (one each in GM0820, GM0363, GM1970); the concepts beside them are not counted. */
+	publish_algos(f->st);
+	static const long long one_each[] = {1, 1, 0, 0, 1};
+	check_org_counts(f->st, codes, one_each, 5, "published");
+	/* The concepts published too: two each; the archived one of PV20 never. */
+	assert_int_equal(store_algo_set_workflow(f->st, "11234933", "gepubliceerd", 1, NOW), STORE_OK);
+	assert_int_equal(store_algo_set_workflow(f->st, "11243654", "gepubliceerd", 1, NOW), STORE_OK);
+	static const long long all[] = {2, 2, 0, 0, 1};
+	check_org_counts(f->st, codes, all, 5, "all published");
+	/* A withdrawn publication no longer counts; a new concept beside a publication does not change it. */
+	assert_int_equal(store_algo_set_workflow(f->st, "11136893", "teruggetrokken", 0, NOW), STORE_OK);
+	assert_int_equal(store_algo_set_workflow(f->st, "11243612", "concept", 1, NOW), STORE_OK);
+	static const long long later[] = {1, 2, 0, 0, 1};
+	check_org_counts(f->st, codes, later, 5, "one retracted");
 }
 
 /* ---- algorithms ---- */

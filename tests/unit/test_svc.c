@@ -395,8 +395,11 @@ static void test_import_alias(void **state)
 	struct fx *f = *state;
 	struct svc_err e;
 	json_t *report = NULL;
+	/* Complete enough to be published, so that it is counted for its organisation. */
 	const char *file = "[{\"name\": \"Slimme lantaarnpalen\", \"organization\": \"Gemeente Nuenen, Gerwen en "
-			   "Nederwetten\", \"status\": \"In gebruik\", \"lang\": \"nld\"}]";
+			   "Nederwetten\", \"status\": \"In gebruik\", \"lang\": \"nld\", "
+			   "\"description_short\": \"Lantaarnpalen dimmen\", \"contact_email\": \"algoritmes@nuenen.nl\", "
+			   "\"publication_category\": \"Overige algoritmes\"}]";
 	assert_int_equal(import_text(f->st, file, false, NULL, 0, &report, &e), 0);
 	check_counts(report, 1, 0, 0, 0);
 	assert_string_equal(json_string_value(json_object_get(report, "format")), "register");
@@ -409,8 +412,17 @@ static void test_import_alias(void **state)
 	assert_string_equal(g.state, "concept");
 	got_free(&g);
 	assert_int_equal(org_total(f->st), 428);   /* no new organisation */
+	/* Organisations count published entries only: the imported concept not yet;
+	 * published, it counts for the organisation the alias names. */
 	struct org_found r;
 	find_org(f->st, "Gemeente Nuenen c.a.", &r);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.algorithms, 0);
+	memset(&e, 0, sizeof e);
+	CHECK(svc_algo_release(f->st, &auth_system, lars, &e) == 0, "release %s: %s", lars, e.message);
+	CHECK(svc_algo_publish(f->st, &auth_system, lars, &e) == 0, "publish %s: %s", lars, e.message);
+	find_org(f->st, "Gemeente Nuenen, Gerwen en Nederwetten", &r);
+	assert_string_equal(r.code, "GM0820");
 	assert_int_equal(r.algorithms, 1);
 	json_decref(report);
 }
@@ -553,18 +565,39 @@ static void test_import_invalid_record(void **state)
 	assert_int_equal(algo_total(f->path), 0);
 	assert_int_equal(org_total(f->st), 428);
 
-	/* Skipping the invalid one stores the two others. */
+	/* Skipping the invalid one stores the two others, each in its organisation. */
 	assert_int_equal(import_text(f->st, mixed_file, false, NULL, IMPORT_SKIP_INVALID, &report, &e), 0);
 	check_counts(report, 2, 0, 0, 1);
-	json_decref(report);
 	assert_int_equal(algo_total(f->path), 2);
 	assert_int_equal(org_total(f->st), 429);
 	struct org_found r;
 	find_org(f->st, "Gemeente Testdorp", &r);
+	assert_int_equal(r.calls, 1);
 	assert_string_equal(r.type, "gemeente");
-	assert_int_equal(r.algorithms, 1);
+	char testdorp[72];
+	snprintf(testdorp, sizeof testdorp, "%s", r.code);
+	static const struct {
+		size_t index;
+		const char *org;   /* NULL: Gemeente Testdorp's new code */
+	} stored[] = {{0, NULL}, {2, "GM0820"}};
+	for (size_t k = 0; k < sizeof stored / sizeof *stored; k++) {
+		json_t *rec = json_array_get(json_object_get(report, "records"), stored[k].index);
+		const char *id = reg_str(rec, "id");
+		CHECK(id && !strcmp(reg_str(rec, "action"), "created"), "record %zu: %s", stored[k].index,
+		      reg_str(rec, "action"));
+		struct got_algo g;
+		assert_int_equal(get_algo(f->st, id, 0, &g), STORE_OK);
+		const char *want = stored[k].org ? stored[k].org : testdorp;
+		CHECK(!strcmp(g.org_code, want) && !strcmp(g.state, "concept"), "%s: in %s (%s), want %s concept", id,
+		      g.org_code, g.state, want);
+		got_free(&g);
+	}
+	json_decref(report);
+	/* They are concepts: organisations count published entries only. */
+	assert_int_equal(r.algorithms, 0);
 	find_org(f->st, "Gemeente Nuenen c.a.", &r);
-	assert_int_equal(r.algorithms, 1);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.algorithms, 0);
 }
 
 static void test_import_dry_run(void **state)

@@ -910,22 +910,55 @@ static void test_tenant_isolation_import(void **state)
 	json_t *report = NULL;
 	create(f, &f->red_b, ORG_B, COMPLETE("Geheim concept"), draft);
 
-	/* Records of B imported by A: refused, nothing stored. */
+	/* Records of B imported by A: refused, nothing stored. Naming B in the
+	 * record is a per-record refusal: skipped with --skip-invalid (reported as
+	 * rejected), else the whole import is refused with 403, since every record
+	 * was refused for lack of a role. */
 	snprintf(text, sizeof text, "[{\"name\": \"Ingeschoven\", \"organization\": \"%s\"}]", NAME_B);
-	for (int org = 0; org <= 1; org++) {
-		int rc = svc_import(f->st, &f->red_a, text, strlen(text), false, org ? ORG_B : NULL, IMPORT_SKIP_INVALID,
-				    &report, NULL, &e);
-		CHECK(rc == 0 && json_integer_value(json_object_get(report, "rejected")) == 1 &&
-		      json_integer_value(json_object_get(report, "created")) == 0, "import into B by A (%s): %d", 
-		      org ? "--org" : "named", rc);
+	int rc = svc_import(f->st, &f->red_a, text, strlen(text), false, NULL, IMPORT_SKIP_INVALID, &report, NULL, &e);
+	CHECK(rc == 0 && json_integer_value(json_object_get(report, "rejected")) == 1 &&
+	      json_integer_value(json_object_get(report, "created")) == 0, "import into B by A (named, skip): %d", rc);
+	json_t *rej = json_array_get(json_object_get(report, "records"), 0);
+	CHECK(!strcmp(reg_str(rej, "action"), "rejected") &&
+	      !strcmp(reg_str(json_array_get(json_object_get(rej, "errors"), 0), "code"), "forbidden"),
+	      "import into B by A (named, skip): record not refused as forbidden");
+	json_decref(report);
+	report = NULL;
+	memset(&e, 0, sizeof e);
+	rc = svc_import(f->st, &f->red_a, text, strlen(text), false, NULL, 0, &report, NULL, &e);
+	CHECK(rc == 403 && !strcmp(e.code, "forbidden"), "import into B by A (named): %d %s", rc, e.code);
+	json_decref(report);
+	/* With one record of A's own beside it, the refusal stays in the 422 report. */
+	snprintf(text, sizeof text, "[{\"name\": \"Eigen\", \"organization\": \"%s\"}, "
+		 "{\"name\": \"Ingeschoven\", \"organization\": \"%s\"}]", NAME_A, NAME_B);
+	report = NULL;
+	memset(&e, 0, sizeof e);
+	rc = svc_import(f->st, &f->red_a, text, strlen(text), false, NULL, 0, &report, NULL, &e);
+	CHECK(rc == 422 && !strcmp(e.code, "import_rejected") &&
+	      json_integer_value(json_object_get(report, "rejected")) == 1 &&
+	      !strcmp(reg_str(json_array_get(json_object_get(report, "records"), 1), "action"), "rejected"),
+	      "import of A's and B's record by A: %d %s", rc, e.code);
+	json_decref(report);
+	/* --org B names an organisation A cannot edit: refused as a whole, before
+	 * any record is read (no report), with or without --skip-invalid. */
+	snprintf(text, sizeof text, "[{\"name\": \"Ingeschoven\", \"organization\": \"%s\"}]", NAME_B);
+	for (int skip = 0; skip <= 1; skip++) {
+		report = NULL;
+		memset(&e, 0, sizeof e);
+		rc = svc_import(f->st, &f->red_a, text, strlen(text), false, ORG_B, skip ? IMPORT_SKIP_INVALID : 0,
+				&report, NULL, &e);
+		CHECK(rc == 403 && !strcmp(e.code, "forbidden") && !report, "import into B by A (--org%s): %d %s",
+		      skip ? ", skip" : "", rc, e.code);
 		json_decref(report);
 	}
 	list_is(f, &f->red_b, true, NULL, NULL, "Geheim concept");
+	list_is(f, &f->red_a, true, NULL, NULL, "");
 
 	/* B's draft by its ID. */
 	snprintf(text, sizeof text, "[{\"lars\": \"%s\", \"name\": \"Overgenomen\", \"organization\": \"%s\"}]",
 		 draft, NAME_A);
-	int rc = svc_import(f->st, &f->red_a, text, strlen(text), false, NULL, 0, &report, NULL, &e);
+	report = NULL;
+	rc = svc_import(f->st, &f->red_a, text, strlen(text), false, NULL, 0, &report, NULL, &e);
 	char *dump = report ? json_dumps(report, JSON_COMPACT) : strdup("");
 	json_decref(report);
 	sees(f, &f->red_b, draft, 0, 1, "concept");
@@ -944,11 +977,11 @@ static int password_hash_cb(void *ctx, const struct user *u)
 	return 0;
 }
 
-static int nop_user(void *ctx, const struct user *u, json_t *roles)
+static int count_user(void *ctx, const struct user *u, json_t *roles)
 {
-	(void)ctx;
 	(void)u;
 	(void)roles;
+	++*(int *)ctx;
 	return 0;
 }
 
@@ -963,11 +996,37 @@ static void test_tenant_isolation_people(void **state)
 	/* B's goedkeurder has a password (one argon2id hash). */
 	assert_int_equal(svc_user_add(f->st, &auth_system, "keur@b.nl", ORG_B, "goedkeurder",
 				      "een lang genoeg wachtwoord", NULL, 0, &e), 0);
-	/* Before: A's beheerder knows nothing of B's people. */
+	/* Before: A's beheerder knows nothing of B's people: B's accounts are not
+	 * there for A (404); B's people list and adding people to B are refused
+	 * (403: the organisation is public, its people are not A's business), and
+	 * nothing is listed or added. The anonymous must log in (401). */
 	assert_int_equal(svc_user_reset_link(f->st, &f->beh_a, "keur@b.nl", link, sizeof link, &e), 404);
+	assert_string_equal(link, "");
 	assert_int_equal(svc_user_disable(f->st, &f->beh_a, "keur@b.nl", &e), 404);
-	assert_int_equal(svc_user_list(f->st, &f->beh_a, ORG_B, nop_user, NULL, &e), 404);
-	assert_int_equal(svc_user_add(f->st, &f->beh_a, "nieuw@b.nl", ORG_B, "lezer", NULL, link, sizeof link, &e), 404);
+	int listed = 0;
+	memset(&e, 0, sizeof e);
+	assert_int_equal(svc_user_list(f->st, &f->beh_a, ORG_B, count_user, &listed, &e), 403);
+	assert_string_equal(e.code, "forbidden");
+	assert_int_equal(listed, 0);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(svc_user_add(f->st, &f->beh_a, "nieuw@b.nl", ORG_B, "lezer", NULL, link, sizeof link, &e), 403);
+	assert_string_equal(e.code, "forbidden");
+	assert_string_equal(link, "");
+	long long nobody = 0;
+	assert_int_equal(store_user_by_email(f->st, "nieuw@b.nl", user_id_cb, &nobody), STORE_NOTFOUND);
+	assert_int_equal(svc_user_reset_link(f->st, &auth_anonymous, "keur@b.nl", link, sizeof link, &e), 401);
+	assert_int_equal(svc_user_disable(f->st, &auth_anonymous, "keur@b.nl", &e), 401);
+	assert_int_equal(svc_user_list(f->st, &auth_anonymous, ORG_B, count_user, &listed, &e), 401);
+	assert_int_equal(svc_user_add(f->st, &auth_anonymous, "nieuw@b.nl", ORG_B, "lezer", NULL, link, sizeof link, &e),
+			 401);
+	assert_int_equal(listed, 0);
+	assert_string_equal(link, "");
+	assert_int_equal(store_user_by_email(f->st, "nieuw@b.nl", user_id_cb, &nobody), STORE_NOTFOUND);
+	struct actor keur;
+	long long keur_id = 0;
+	store_user_by_email(f->st, "keur@b.nl", user_id_cb, &keur_id);
+	CHECK(auth_actor_load(f->st, keur_id, 0, 0, &keur) == STORE_OK && auth_can(&keur, f->org_b, PERM_DECIDE),
+	      "B's goedkeurder disabled by a refused request");
 
 	/* A's beheerder adds B's goedkeurder to A as lezer: no link (the account is active). */
 	memset(&e, 0, sizeof e);
