@@ -148,3 +148,14 @@ fuzz-long: fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/long/fuzz && cp $(FUZZ_BINS) $(FUZZ_BUILD)/long/fuzz/
 	@printf '%s\n' $(FUZZ_TARGETS) | FUZZ_RUNS=$(FUZZ_RUNS) xargs -P $(FUZZ_JOBS) -I{} \
 		nice -n 19 tests/fuzz/run $(FUZZ_BUILD)/long 0 {} | tee -a $(FUZZ_BUILD)/long/summary
+
+# ---- benchmarks (bench/, BENCHMARKS.md; not part of make test or CI) ----
+#
+#   make bench      installs wrk, nginx-light, GNU time, valgrind, sqlite3, curl (scripts/install-deps
+#                   --bench), builds, and runs bench/run: imports, start-up, memory, wrk against
+#                   aireg and nginx. bench/soak (10 minutes) and bench/valgrind-api run on their own.
+.PHONY: bench
+bench:
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all
+	@bench/run ./$(BIN)

@@ -10,6 +10,7 @@
 #include "api.h"
 #include "auth.h"
 #include "form.h"
+#include "web.h"
 #include "jsonw.h"
 #include "reg.h"
 #include "svc.h"
@@ -693,7 +694,10 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 		}
 		size_t n = strlen(r->actor->csrf);
 		if (!token || strlen(token) != n || sodium_memcmp(token, r->actor->csrf, n)) {
-			api_error(r, 403, "csrf_failed", "missing or wrong CSRF token (send X-CSRF-Token)", NULL);
+			if (strncmp(r->path, "/api/", 5))
+				web_error(r, 403, "error.csrf");  /* a page for a browser's form */
+			else
+				api_error(r, 403, "csrf_failed", "missing or wrong CSRF token (send X-CSRF-Token)", NULL);
 			return false;
 		}
 	}
@@ -813,10 +817,10 @@ static void users_list(struct http_req *r)
 static void write_link(struct http_req *r, const char *email, const char *secret)
 {
 	json_t *o = json_pack("{s:s,s:s?,s:s?}", "email", email, "link_secret", *secret ? secret : NULL,
-			      "link", *secret ? "/account/password?link=" : NULL);
+			      "link", *secret ? "/account/wachtwoord?link=" : NULL);
 	if (*secret) {
 		char url[128];
-		snprintf(url, sizeof url, "/account/password?link=%s", secret);
+		snprintf(url, sizeof url, "/account/wachtwoord?link=%s", secret);
 		json_object_set_new(o, "link", json_string(url));
 	}
 	struct jsonw w;

@@ -422,7 +422,7 @@ static int read_password(char *out, size_t outlen)
 static void print_link(const char *email, const char *secret)
 {
 	if (*secret)
-		printf("one-time link for %s (valid %d hours, single use): /account/password?link=%s\n", email,
+		printf("one-time link for %s (valid %d hours, single use): /account/wachtwoord?link=%s\n", email,
 		       ONETIME_SECONDS / 3600, secret);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <microhttpd.h>
 
 #include "api.h"
 #include "auth.h"
@@ -28,6 +29,47 @@ const char *web_lang(struct http_req *r)
 	return tmpl_lang_known(c) ? c : "nl";
 }
 
+struct query_ctx {
+	struct buf *b;
+};
+
+static void url_encode(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '_' || *p == '.' || *p == '~')
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct buf *b = cls;
+	if (!strcmp(key, "lang"))
+		return MHD_YES;
+	url_encode(b, key);
+	buf_putc(b, '=');
+	url_encode(b, value ? value : "");
+	buf_putc(b, '&');
+	return MHD_YES;
+}
+
+/* The same page in the other language: the query kept (a one-time link in it
+ * must survive), lang replaced. Returned text lives in a static per-thread buffer. */
+static const char *lang_link(struct http_req *r, const char *to)
+{
+	static _Thread_local char out[2048];
+	struct buf b;
+	buf_init(&b, sizeof out - 1);
+	buf_putc(&b, '?');
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+	buf_printf(&b, "lang=%s", to);
+	snprintf(out, sizeof out, "%s", b.len ? buf_str(&b) : "?");
+	buf_cleanup(&b);
+	return out;
+}
+
 void web_page(struct http_req *r, const char *name, json_t *data)
 {
 	const char *lang = web_lang(r);
@@ -35,7 +77,13 @@ void web_page(struct http_req *r, const char *name, json_t *data)
 	json_object_set_new(data, "lang", json_string(lang));
 	json_object_set_new(data, "other_lang", json_string(en ? "nl" : "en"));
 	json_object_set_new(data, "path", json_string(r->path));
+	json_object_set_new(data, "lang_link", json_string(lang_link(r, en ? "nl" : "en")));
 	if (r->actor && r->actor->kind == ACTOR_USER) {
+		json_t *orgs = json_array();
+		for (size_t i = 0; i < r->actor->norgs; i++)
+			if (r->actor->orgs[i].roles & ROLE_BEHEERDER)
+				json_array_append_new(orgs, json_pack("{s:s}", "code", r->actor->orgs[i].code));
+		json_object_set_new(data, "nav_orgs", orgs);
 		json_object_set_new(data, "user", json_pack("{s:s,s:b}", "email", r->actor->label, "operator",
 							   r->actor->operator));
 		if (r->actor->csrf[0])
@@ -104,6 +152,7 @@ static const struct {
 	{"aireg.css", "web/static/aireg.css", "text/css; charset=utf-8"},
 	{"print.css", "web/static/print.css", "text/css; charset=utf-8"},
 	{"aireg.js", "web/static/aireg.js", "text/javascript; charset=utf-8"},
+	{"aireg-import.js", "web/static/aireg-import.js", "text/javascript; charset=utf-8"},
 };
 
 static void static_file(struct http_req *r)

@@ -304,7 +304,8 @@ static void search_page(struct http_req *r, const struct org_info *org)
 	json_object_set_new(d, "sort_name", json_boolean(s.q.sort == SORT_NAME));
 	json_object_set_new(d, "sort_updated", json_boolean(s.q.sort == SORT_UPDATED));
 	for (int dir = -1; dir <= 1; dir += 2) {
-		long long p = s.page + dir;
+		/* Past the last page, "previous" leads back to the last one. */
+		long long p = dir < 0 && s.page > pages ? pages : s.page + dir;
 		if (p < 1 || p > pages)
 			continue;
 		buf_reset(&link);

@@ -217,7 +217,7 @@ test('user add prints a one-time link; with --password-stdin none; user list sho
   initDb(d);
   const a = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'redacteur', '--email', 'nieuw@example.nl']);
   assert.equal(a.status, 0, a.stderr);
-  assert.match(a.stdout, /^one-time link for nieuw@example\.nl \(.*\): \/account\/password\?link=[A-Za-z0-9_-]{20,}\n$/);
+  assert.match(a.stdout, /^one-time link for nieuw@example\.nl \(.*\): \/account\/wachtwoord\?link=[A-Za-z0-9_-]{20,}\n$/);
   const b = cli(['user', 'add', '--db', d, '--org', 'GM0344', '--role', 'lezer', '--email', 'met@example.nl', '--password-stdin'],
     { input: 'een heel goed wachtwoord\n' });
   assert.equal(b.status, 0, b.stderr);

@@ -178,3 +178,12 @@ describe('the Nu Html Checker: zero errors on the HTML of every page type', () =
     });
   }
 });
+
+test('the page types covered', (t) => {
+  const covered = [...saved.keys()];
+  const pending = [...PAGE_TYPES.map((p) => p.type), 'login failed'].filter((x) => !saved.has(x));
+  t.diagnostic(`covered ${covered.length} page types: ${covered.join(', ')}`);
+  if (pending.length) t.diagnostic(`not built yet: ${pending.join(', ')}`);
+  // Every listed page type that is built was checked; a built one that went missing fails above.
+  for (const p of PAGE_TYPES.filter((x) => x.built !== false)) assert.ok(saved.has(p.type), `${p.type} was checked`);
+});

@@ -167,7 +167,7 @@ describe('languages', () => {
     }
   });
 
-  test('switching the language keeps the search', { todo: 'the switch link in layout_head.html is "?lang=.." and drops q and the filters' }, async () => {
+  test('switching the language keeps the search', async () => {
     const context = await br.newContext();
     const page = await context.newPage();
     try {
