@@ -109,7 +109,8 @@ static const struct http_route *route_find(struct req_ctx *c, char *allow, size_
 		const struct http_route *rt = &config->routes[i];
 		if (!route_match(rt->pattern, c->r.path, params, c->path_copy))
 			continue;
-		if (!strcmp(rt->method, c->r.method)) {
+		/* HEAD is GET without the body (libmicrohttpd drops it). */
+		if (!strcmp(rt->method, c->r.method) || (!strcmp(c->r.method, "HEAD") && !strcmp(rt->method, "GET"))) {
 			found = rt;
 			break;
 		}

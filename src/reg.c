@@ -170,11 +170,17 @@ static bool is_url(const char *s)
 {
 	if (!((!strncasecmp(s, "https://", 8) && s[8]) || (!strncasecmp(s, "http://", 7) && s[7])))
 		return false;
-	/* Characters a URL must percent-encode (RFC 3986) never pass as they are. */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	/* Characters a URL must percent-encode (RFC 3986) never pass as they are,
+	 * nor invisible and direction-changing ones (U+200B..U+200F, U+202A..U+202E,
+	 * U+2066..U+2069), which make a link read as another address. */
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\' || *p == '^' || *p == '`' ||
 		    *p == '{' || *p == '|' || *p == '}' || *p == 0x7f)
 			return false;
+		if (p[0] == 0xE2 && ((p[1] == 0x80 && ((p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
+				     (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)))
+			return false;
+	}
 	return true;
 }
 

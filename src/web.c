@@ -110,6 +110,64 @@ void web_redirect(struct http_req *r, const char *location)
 	r->content_type = "text/plain; charset=utf-8";
 }
 
+/* Reads n digits at s into *v; false when any is not a digit. */
+static bool digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+bool web_parse_date(const char *s, int *y, int *m, int *d, int *hh, int *mm)
+{
+	*d = *hh = *mm = -1;
+	if (!s || strlen(s) < 7 || !digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || *m < 1 || *m > 12)
+		return false;
+	if (!s[7])
+		return true;
+	if (s[7] != '-' || strlen(s) < 10 || !digits(s + 8, 2, d) || *d < 1 || *d > 31)
+		return false;
+	if (s[10] && s[10] != 'T' && s[10] != ' ')
+		return false;
+	if (s[10] && strlen(s) >= 16 && (!digits(s + 11, 2, hh) || s[13] != ':' || !digits(s + 14, 2, mm)))
+		*hh = *mm = -1;
+	return true;
+}
+
+bool web_date_text(const char *s, const char *lang, char *out, size_t outlen)
+{
+	int y, m, d, hh, mm;
+	char key[16];
+	if (!web_parse_date(s, &y, &m, &d, &hh, &mm)) {
+		snprintf(out, outlen, "%s", s ? s : "");
+		return false;
+	}
+	snprintf(key, sizeof key, "month.%d", m);
+	const char *month = tmpl_message(key, lang);
+	if (d < 0)
+		snprintf(out, outlen, "%s %d", month, y);
+	else if (hh < 0)
+		snprintf(out, outlen, "%d %s %d", d, month, y);
+	else
+		snprintf(out, outlen, "%d %s %d, %02d:%02d UTC", d, month, y, hh, mm);
+	return true;
+}
+
+json_t *web_date(const char *s, const char *lang)
+{
+	char text[96], iso[11];
+	if (!s)
+		return json_null();
+	if (!web_date_text(s, lang, text, sizeof text))
+		return json_pack("{s:s,s:s}", "iso", "", "text", s);
+	snprintf(iso, sizeof iso, "%.*s", s[7] == '-' ? 10 : 7, s);
+	return json_pack("{s:s,s:s}", "iso", iso, "text", text);
+}
+
 void web_error(struct http_req *r, int status, const char *message_key)
 {
 	json_t *d = json_pack("{s:s,s:i}", "message_key", message_key, "status", status);

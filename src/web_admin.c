@@ -74,55 +74,27 @@ static const char *msg_or(struct http_req *r, const char *prefix, const char *na
 	return strcmp(m, key) ? m : fallback;
 }
 
-static const char *const months_nl[] = {"januari", "februari", "maart", "april", "mei", "juni",
-					"juli", "augustus", "september", "oktober", "november", "december"};
-static const char *const months_en[] = {"January", "February", "March", "April", "May", "June",
-					"July", "August", "September", "October", "November", "December"};
-
-static json_t *tm_text(const struct tm *tm, const char *lang, bool with_time)
-{
-	char out[64];
-	const char *month = (strcmp(lang, "en") ? months_nl : months_en)[tm->tm_mon];
-	if (with_time)
-		snprintf(out, sizeof out, "%d %s %d, %02d:%02d UTC", tm->tm_mday, month, tm->tm_year + 1900, tm->tm_hour,
-			 tm->tm_min);
-	else
-		snprintf(out, sizeof out, "%d %s %d", tm->tm_mday, month, tm->tm_year + 1900);
-	return json_string(out);
-}
-
 /* Unix seconds as "1 december 2026, 14:05 UTC" (the server keeps UTC; saying
  * so beats guessing the reader's zone). */
 static json_t *when_unix(long long t, const char *lang)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
+	char iso[32], out[96];
+	if (!gmtime_r(&tt, &tm) || !strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return json_null();
-	return tm_text(&tm, lang, true);
+	web_date_text(iso, lang, out, sizeof out);
+	return json_string(out);
 }
 
 /* "2026-11-28T23:30:21Z" the same way; NULL stays null. */
 static json_t *when_iso(const char *iso, const char *lang)
 {
-	long long v[5];
-	static const size_t at[5] = {0, 5, 8, 11, 14}, len[5] = {4, 2, 2, 2, 2};
-	char part[8];
+	char out[96];
 	if (!iso)
 		return json_null();
-	if (strlen(iso) < 16)
-		return json_string(iso);
-	for (size_t i = 0; i < 5; i++) {
-		memcpy(part, iso + at[i], len[i]);
-		part[len[i]] = '\0';
-		if (util_parse_int(part, 0, 9999, &v[i]))
-			return json_string(iso);
-	}
-	if (v[1] < 1 || v[1] > 12)
-		return json_string(iso);
-	struct tm tm = {.tm_year = (int)v[0] - 1900, .tm_mon = (int)v[1] - 1, .tm_mday = (int)v[2],
-			.tm_hour = (int)v[3], .tm_min = (int)v[4]};
-	return tm_text(&tm, lang, true);
+	web_date_text(iso, lang, out, sizeof out);
+	return json_string(out);
 }
 
 /* The site's own address for a link shown to copy, from the Host header when

@@ -25,49 +25,16 @@
 
 /* ---- dates ---- */
 
-/* A register date for the page, in lang: a day or a timestamp ("2027-12-02",
- * "2027-12-02T10:00:00Z") as "2 december 2027", a month ("2021-03") as "maart
- * 2021". Returns {iso, text} for a <time> element, or NULL when s is no such date
- * (the caller then shows it as it is). */
-static json_t *date_view(const char *s, const char *lang)
-{
-	char part[5], key[24], text[96], iso[11];
-	long long y, m, d = 0;
-	size_t n = s ? strlen(s) : 0;
-	if (n < 7 || s[4] != '-')
-		return NULL;
-	memcpy(part, s, 4);
-	part[4] = '\0';
-	if (util_parse_int(part, 1000, 9999, &y))
-		return NULL;
-	memcpy(part, s + 5, 2);
-	part[2] = '\0';
-	if (util_parse_int(part, 1, 12, &m))
-		return NULL;
-	if (n > 7) {
-		if (n < 10 || s[7] != '-' || (n > 10 && s[10] != 'T' && s[10] != ' '))
-			return NULL;
-		memcpy(part, s + 8, 2);
-		part[2] = '\0';
-		if (util_parse_int(part, 1, 31, &d))
-			return NULL;
-	}
-	snprintf(key, sizeof key, "pub.month.%lld", m);
-	if (d) {
-		snprintf(text, sizeof text, "%lld %s %lld", d, tmpl_message(key, lang), y);
-		snprintf(iso, sizeof iso, "%.10s", s);
-	} else {
-		snprintf(text, sizeof text, "%s %lld", tmpl_message(key, lang), y);
-		snprintf(iso, sizeof iso, "%.7s", s);
-	}
-	return json_pack("{s:s,s:s}", "iso", iso, "text", text);
-}
-
-/* Sets key in o to the date view of s, or to s itself when it is no date. */
+/* Sets key in o to the date view of s ({"iso", "text"}); a time stamp shows
+ * as its day, which is what the public needs. */
 static void set_date(json_t *o, const char *key, const char *s, const char *lang)
 {
-	json_t *v = date_view(s, lang);
-	json_object_set_new(o, key, v ? v : json_pack("{s:s,s:s}", "iso", "", "text", s ? s : ""));
+	char day[11];
+	if (s && strlen(s) > 10) {
+		snprintf(day, sizeof day, "%s", s);
+		s = day;
+	}
+	json_object_set_new(o, key, s ? web_date(s, lang) : json_pack("{s:s,s:s}", "iso", "", "text", ""));
 }
 
 /* ---- query strings ---- */
@@ -526,7 +493,8 @@ static json_t *classification_view(json_t *cls, const char *lang)
 		json_array_append_new(obl, item);
 	}
 	json_t *tl = json_object_get(rules, en ? "timeline_title_en" : "timeline_title_nl");
-	json_t *hr = date_view(json_string_value(json_object_get(as, "high_risk_applies_from")), lang);
+	const char *hrs = json_string_value(json_object_get(as, "high_risk_applies_from"));
+	json_t *hr = hrs ? web_date(hrs, lang) : NULL;
 	json_t *v = json_pack("{s:O?,s:O?,s:O?,s:o,s:b,s:o?}", "risk_group", json_object_get(as, "risk_group"),
 			      "publication_category", json_object_get(as, "publication_category"), "timeline", tl,
 			      "obligations", obl, "has_obligations", json_array_size(obl) > 0, "high_risk_from", hr);

@@ -69,24 +69,12 @@ static json_t *safe_html(const char *s)
 	return v;
 }
 
-static const char *const months_nl[] = {"januari", "februari", "maart", "april", "mei", "juni",
-					"juli", "augustus", "september", "oktober", "november", "december"};
-static const char *const months_en[] = {"January", "February", "March", "April", "May", "June",
-					"July", "August", "September", "October", "November", "December"};
-
-/* "2027-12-02" as "2 december 2027" (Dutch pages) or "2 December 2027"; other
- * text is returned as it is. */
 static json_t *nice_date(const char *iso, const char *lang)
 {
-	char day[11];
+	char out[96];
 	if (!iso)
 		return json_null();
-	snprintf(day, sizeof day, "%s", iso);
-	if (!date_valid_day(day))
-		return json_string(iso);
-	int m = (day[5] - '0') * 10 + (day[6] - '0'), d = (day[8] - '0') * 10 + (day[9] - '0');
-	char out[40];
-	snprintf(out, sizeof out, "%d %s %.4s", d, (strcmp(lang, "en") ? months_nl : months_en)[m - 1], day);
+	web_date_text(iso, lang, out, sizeof out);
 	return json_string(out);
 }
 

@@ -86,62 +86,9 @@ static void today_iso(char out[11])
 	out[10] = '\0';
 }
 
-/* Reads n digits at s into *v; false when any is not a digit. */
-static bool digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-/* Parses "YYYY-MM", "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM..." (d and hh are -1 when absent). */
-static bool parse_iso(const char *s, int *y, int *m, int *d, int *hh, int *mm)
-{
-	*d = *hh = *mm = -1;
-	if (!s || strlen(s) < 7 || !digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || *m < 1 || *m > 12)
-		return false;
-	if (!s[7])
-		return true;
-	if (s[7] != '-' || !digits(s + 8, 2, d) || *d < 1 || *d > 31)
-		return false;
-	if (s[10] == 'T' && strlen(s) >= 16 && (!digits(s + 11, 2, hh) || s[13] != ':' || !digits(s + 14, 2, mm)))
-		*hh = *mm = -1;
-	return true;
-}
-
-/* A date as people write it in the page's language: "2 december 2027" on
- * Dutch pages, "2 December 2027" on English ones; a month alone as "maart
- * 2021"; a time stamp with its time (UTC, as stored). Anything else as given. */
-static void fmt_date(const char *iso, const char *lang, char *out, size_t outlen)
-{
-	int y, m, d, hh, mm;
-	char key[24];
-	if (!parse_iso(iso, &y, &m, &d, &hh, &mm)) {
-		snprintf(out, outlen, "%s", iso ? iso : "");
-		return;
-	}
-	snprintf(key, sizeof key, "work.month.%d", m);
-	const char *month = msg(key, lang);
-	if (d < 0)
-		snprintf(out, outlen, "%s %d", month, y);
-	else if (hh < 0)
-		snprintf(out, outlen, "%d %s %d", d, month, y);
-	else
-		snprintf(out, outlen, "%d %s %d, %02d:%02d UTC", d, month, y, hh, mm);
-}
-
-/* {"iso": "2027-12-02", "text": "2 december 2027"} for a <time> element. */
 static json_t *date_json(const char *iso, const char *lang)
 {
-	char text[96];
-	if (!iso)
-		return json_null();
-	fmt_date(iso, lang, text, sizeof text);
-	return json_pack("{s:s,s:s}", "iso", iso, "text", text);
+	return web_date(iso, lang);
 }
 
 /* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm), for laying
@@ -149,7 +96,7 @@ static json_t *date_json(const char *iso, const char *lang)
 static long days_of(const char *iso)
 {
 	int y, m, d, hh, mm;
-	if (!parse_iso(iso, &y, &m, &d, &hh, &mm) || d < 0)
+	if (!web_parse_date(iso, &y, &m, &d, &hh, &mm) || d < 0)
 		return 0;
 	y -= m <= 2;
 	long era = (y >= 0 ? y : y - 399) / 400;
@@ -478,7 +425,7 @@ static json_t *timeline_svg(json_t *rows, const char *today, const char *lang)
 		prev = y;
 	}
 	char text[96], label[160], box[32];
-	fmt_date(today, lang, text, sizeof text);
+	web_date_text(today, lang, text, sizeof text);
 	snprintf(label, sizeof label, "%s: %s", msg("work.dash.today", lang), text);
 	snprintf(box, sizeof box, "0 0 320 %ld", prev + 40);
 	return json_pack("{s:s,s:I,s:i,s:I,s:i,s:i,s:s,s:o}", "viewbox", box, "height", (json_int_t)(prev + 40), "axis_y1",
@@ -1680,8 +1627,8 @@ static void value_text(json_t *v, const char *what, json_t *obligations, const c
 				if (!strcmp(json_string_value(json_object_get(x, "id")) ? json_string_value(json_object_get(x, "id")) : "", s))
 					s = obligation_title(x, lang);
 			buf_puts(out, s);
-		} else if (strlen(s) == 10 && parse_iso(s, &y, &m, &d, &hh, &mm)) {
-			fmt_date(s, lang, date, sizeof date);
+		} else if (strlen(s) == 10 && web_parse_date(s, &y, &m, &d, &hh, &mm)) {
+			web_date_text(s, lang, date, sizeof date);
 			buf_puts(out, date);
 		} else if (!strcmp(what, "risk_group")) {
 			buf_puts(out, LABEL(risk_labels, s, lang));

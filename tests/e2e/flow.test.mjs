@@ -27,7 +27,8 @@ after(async () => {
 
 /** Clicks a submit control and waits for the page it leads to. */
 async function submit(page, selector) {
-  await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), page.click(selector)]);
+  await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), page.click(selector)])
+    .catch((e) => ctx.explain(e));
 }
 
 /** Axe on the page in hand: zero violations. */

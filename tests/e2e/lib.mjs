@@ -55,13 +55,36 @@ export async function setupServer() {
   const srv = await startServer({ dbPath: db });
   red.api = bearerClient(srv.base, red.token);
   goed.api = bearerClient(srv.base, goed.token);
+  let stopping = false;
+  // A server that dies under a test (a crash, a sanitizer's abort) says why on stderr.
+  srv.proc.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`\n!! aireg serve exited under the tests (code ${code}, signal ${signal}):\n${serverTrouble(srv)}\n`);
+  });
   return {
     srv, base: srv.base, db, red, goed,
+    /** Throws, with the server's own last words, when it is no longer running. */
+    assertAlive() {
+      if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) {
+        throw new Error(`aireg serve is gone (code ${srv.proc.exitCode}, signal ${srv.proc.signalCode}):\n${serverTrouble(srv)}`);
+      }
+    },
+    /** Rethrows e, or the server's own last words when it has died (it may take a moment to be seen). */
+    async explain(e) {
+      if (srv.proc.exitCode === null && srv.proc.signalCode === null) await new Promise((r) => setTimeout(r, 300));
+      this.assertAlive();
+      throw e;
+    },
     async stop() {
+      stopping = true;
       await srv.stop();
       tmp.remove();
     },
   };
+}
+
+/** The lines of the server's stderr that are not request log lines (at most 60). */
+function serverTrouble(srv) {
+  return srv.stderr().split('\n').filter((l) => l && !/^ts=\S+ level=info /.test(l)).slice(0, 60).join('\n');
 }
 
 /** A profile of a high-risk deployer (Annex III 5(a)), as the API takes it. */

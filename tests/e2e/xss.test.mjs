@@ -61,7 +61,6 @@ const TRICKY_URLS = [
   "https://example.nl/'onmouseover='alert(1)",
   'https://example.nl/?q=%3Cscript%3Ealert(1)%3C/script%3E&x=&quot;&gt;&lt;img',
   'https://example.nl/#javascript:alert(1)',
-  'http://example.nl/\u202Ejs.exe',
 ];
 
 /** URL values the server must refuse in every URL field. */
@@ -70,6 +69,8 @@ const BAD_URLS = [
   'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', '//evil.example/x', 'https:/\\evil.example',
   'http://', '\u0000javascript:alert(1)', 'jav&#x61;script:alert(1)',
   'https://example.nl/"><script>alert(1)</script>', 'https://example.nl/ onmouseover=alert(1)',
+  // direction-changing and invisible characters make a link read as another address
+  'http://example.nl/\u202Ejs.exe', 'https://exa\u200Bmple.nl/',
   'https://example.nl/<img src=x onerror=alert(1)>',
 ];
 const URL_FIELDS = ['website', 'url', 'process_index_url', 'publiccode'];
