@@ -104,13 +104,16 @@ test(`SIGKILL at random moments (${CYCLES} times): every acknowledged write surv
         } else if (item.state === 'concept') {
           res = await api('POST', `/api/v1/algorithms/${item.id}/release`);
           if (res.status === 200) {
-            acked.released.push({ id: item.id, version: item.version });
+            // the answer names the version released: another writer may have saved one since
+            acked.released.push({ id: item.id, version: res.json.version });
+            item.version = res.json.version;
             item.state = 'ter beoordeling';
           }
         } else {
           res = await apiGoe('POST', `/api/v1/algorithms/${item.id}/publish`);
           if (res.status === 200) {
-            acked.published.push({ id: item.id, version: item.version });
+            acked.published.push({ id: item.id, version: res.json.version });
+            item.version = res.json.version;
             item.state = 'gepubliceerd';
           }
         }
