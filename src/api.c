@@ -315,7 +315,9 @@ static int version_cb(void *ctx, int version, const char *created_at, const char
 	return 0;
 }
 
-static void algo_versions(struct http_req *r)
+/* {"id": ..., key: [...]} with the items that fill writes. */
+static void id_list(struct http_req *r, const char *key,
+		    int (*fill)(struct http_req *, struct jsonw *, struct svc_err *))
 {
 	struct jsonw w;
 	struct svc_err e = {0};
@@ -323,13 +325,23 @@ static void algo_versions(struct http_req *r)
 	jsonw_obj_open(&w);
 	jsonw_key(&w, "id");
 	jsonw_str(&w, r->params[0]);
-	jsonw_key(&w, "versions");
+	jsonw_key(&w, key);
 	jsonw_arr_open(&w);
-	int rc = svc_algo_versions(r->st, r->actor, r->params[0], version_cb, &w, &e);
+	int rc = fill(r, &w, &e);
 	jsonw_arr_close(&w);
 	jsonw_obj_close(&w);
 	if (rc)
 		svc_error(r, &e, NULL);
+}
+
+static int fill_versions(struct http_req *r, struct jsonw *w, struct svc_err *e)
+{
+	return svc_algo_versions(r->st, r->actor, r->params[0], version_cb, w, e);
+}
+
+static void algo_versions(struct http_req *r)
+{
+	id_list(r, "versions", fill_versions);
 }
 
 static int publication_cb(void *ctx, const struct publication *p)
@@ -348,21 +360,14 @@ static int publication_cb(void *ctx, const struct publication *p)
 	return 0;
 }
 
+static int fill_publications(struct http_req *r, struct jsonw *w, struct svc_err *e)
+{
+	return svc_algo_publications(r->st, r->actor, r->params[0], publication_cb, w, e);
+}
+
 static void algo_publications(struct http_req *r)
 {
-	struct jsonw w;
-	struct svc_err e = {0};
-	jsonw_init(&w, &r->out);
-	jsonw_obj_open(&w);
-	jsonw_key(&w, "id");
-	jsonw_str(&w, r->params[0]);
-	jsonw_key(&w, "publications");
-	jsonw_arr_open(&w);
-	int rc = svc_algo_publications(r->st, r->actor, r->params[0], publication_cb, &w, &e);
-	jsonw_arr_close(&w);
-	jsonw_obj_close(&w);
-	if (rc)
-		svc_error(r, &e, NULL);
+	id_list(r, "publications", fill_publications);
 }
 
 /* "view=workspace" asks for the latest versions of one's own organisations. */
