@@ -192,7 +192,12 @@ static int parse_import(const char *data, size_t len, bool csv, json_t **items,
 {
 	if (csv) {
 		*fmt = FMT_CSV;
-		return parse_csv(data, len, items, e);
+		int rc = parse_csv(data, len, items, e);
+		if (rc) {  /* a malformed file yields no records at all */
+			json_decref(*items);
+			*items = NULL;
+		}
+		return rc;
 	}
 	json_error_t je;
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
