@@ -646,7 +646,7 @@ static bool from_trusted_proxy(const struct http_req *r)
 	return false;
 }
 
-static const char *session_cookie(struct http_req *r)
+const char *api_session_cookie(struct http_req *r)
 {
 	const char *c = http_cookie(r, COOKIE_TLS);
 	return c ? c : http_cookie(r, COOKIE_PLAIN);
@@ -660,7 +660,7 @@ static bool safe_method(const char *m)
 static bool api_before(struct http_req *r, const struct http_route *route)
 {
 	struct svc_err e = {0};
-	const char *authz = http_header(r, "Authorization"), *cookie = session_cookie(r);
+	const char *authz = http_header(r, "Authorization"), *cookie = api_session_cookie(r);
 	bool proxied = trusted_proxies && from_trusted_proxy(r);
 	r->actor = xmalloc(sizeof *r->actor);
 	*r->actor = auth_anonymous;
@@ -711,7 +711,7 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 
 /* ---- session ---- */
 
-static void set_cookie(struct http_req *r, const char *value, int max_age)
+void api_set_session_cookie(struct http_req *r, const char *value, int max_age)
 {
 	char c[256];
 	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
@@ -753,7 +753,7 @@ static void session_create(struct http_req *r)
 	} else {
 		struct svc_err e2 = {0};
 		svc_session_actor(r->st, session, r->actor, &e2);
-		set_cookie(r, session, SESSION_ABSOLUTE_SECONDS);
+		api_set_session_cookie(r, session, SESSION_ABSOLUTE_SECONDS);
 		write_me(r, csrf);
 	}
 	sodium_memzero(session, sizeof session);
@@ -769,10 +769,10 @@ static void session_get(struct http_req *r)
 
 static void session_delete(struct http_req *r)
 {
-	const char *cookie = session_cookie(r);
+	const char *cookie = api_session_cookie(r);
 	if (cookie)
 		svc_logout(r->st, cookie);
-	set_cookie(r, "", 0);
+	api_set_session_cookie(r, "", 0);
 	r->status = 204;
 }
 

@@ -10,6 +10,10 @@ void api_not_found(struct http_req *r);
 /* Resolves the actor (bearer token, session cookie, or a trusted proxy's header)
  * and enforces CSRF on state-changing cookie requests. */
 bool api_before_hook(struct http_req *r, const struct http_route *route);
+/* The session cookie of the request, under its TLS or plain-HTTP name, or NULL. */
+const char *api_session_cookie(struct http_req *r);
+/* Sets (max_age 0: clears) the session cookie under the name the connection needs. */
+void api_set_session_cookie(struct http_req *r, const char *value, int max_age);
 /* Single sign-on behind a reverse proxy: requests from the listed addresses
  * (comma-separated) may name the user in header; unknown users are provisioned
  * with default_role in default_org when both are set. */

@@ -31,6 +31,21 @@ int svc_store_err(struct svc_err *e, struct store *st, int rc)
 	return svc_fail(e, 500, "database_error", "database error: %s", store_errmsg(st));
 }
 
+int svc_begin(struct store *st, struct svc_err *e)
+{
+	int rc = store_begin(st);
+	return rc ? svc_store_err(e, st, rc) : 0;
+}
+
+int svc_finish(struct store *st, int rc, struct svc_err *e)
+{
+	if (!rc && (rc = store_commit(st)))
+		rc = svc_store_err(e, st, rc);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
 int svc_denied(struct svc_err *e, const struct actor *a, long long org_id, const char *what)
 {
 	if (a->kind == ACTOR_ANONYMOUS)

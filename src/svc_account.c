@@ -24,21 +24,6 @@ static long long now_unix(void)
 	return (long long)time(NULL);
 }
 
-static int begin(struct store *st, struct svc_err *e)
-{
-	int rc = store_begin(st);
-	return rc ? svc_store_err(e, st, rc) : 0;
-}
-
-static int finish(struct store *st, int rc, struct svc_err *e)
-{
-	if (!rc && (rc = store_commit(st)))
-		rc = svc_store_err(e, st, rc);
-	if (rc)
-		store_rollback(st);
-	return rc;
-}
-
 struct user_ref {
 	long long id;
 	bool disabled, has_password, operator;
@@ -121,7 +106,7 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 		return svc_denied_public(e, a, "only a beheerder of the organisation adds people");
 	if (password && (rc = password_check(password, e)))
 		return rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	util_now_iso(now);
 	rc = store_user_by_email(st, email, user_ref_cb, &u);
@@ -163,7 +148,7 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 		rc = onetime(st, u.id, "activate", link_out, linklen, e);
 	}
 out:
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 /* The CLI, or a beheerder of every organisation the user has a role in: a
@@ -199,7 +184,7 @@ int svc_user_disable(struct store *st, const struct actor *a, const char *email,
 {
 	struct user_ref u;
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if (!(rc = find_user(st, a, email, &u, e))) {
 		json_t *ch = json_pack("{s:[b,b]}", "disabled", u.disabled, 1);
@@ -209,7 +194,7 @@ int svc_user_disable(struct store *st, const struct actor *a, const char *email,
 			rc = svc_audit(st, a, 0, "user.disable", "user", email, ch, e);
 		json_decref(ch);
 	}
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 int svc_user_set_operator(struct store *st, const struct actor *a, const char *email, struct svc_err *e)
@@ -218,7 +203,7 @@ int svc_user_set_operator(struct store *st, const struct actor *a, const char *e
 	int rc;
 	if (a->kind != ACTOR_SYSTEM)
 		return svc_fail(e, 403, "forbidden", "operators are made on the command line");
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if (!(rc = find_user(st, a, email, &u, e))) {
 		json_t *ch = json_pack("{s:[b,b]}", "operator", u.operator, 1);
@@ -228,7 +213,7 @@ int svc_user_set_operator(struct store *st, const struct actor *a, const char *e
 			rc = svc_audit(st, a, 0, "user.operator", "user", email, ch, e);
 		json_decref(ch);
 	}
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 int svc_user_reset_link(struct store *st, const struct actor *a, const char *email, char *link_out,
@@ -236,11 +221,11 @@ int svc_user_reset_link(struct store *st, const struct actor *a, const char *ema
 {
 	struct user_ref u;
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if (!(rc = find_user(st, a, email, &u, e)) && !(rc = onetime(st, u.id, "reset", link_out, linklen, e)))
 		rc = svc_audit(st, a, 0, "user.reset_link", "user", email, NULL, e);
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 int svc_user_set_password(struct store *st, const char *link_secret, const char *password, struct svc_err *e)
@@ -251,7 +236,7 @@ int svc_user_set_password(struct store *st, const char *link_secret, const char 
 	int rc;
 	if ((rc = password_check(password, e)))
 		return rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	auth_hash_secret(link_secret ? link_secret : "", hash);
 	util_now_iso(now);
@@ -279,7 +264,7 @@ int svc_user_set_password(struct store *st, const char *link_secret, const char 
 	}
 	sodium_memzero(pw, sizeof pw);
 out:
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 struct list_ctx {
@@ -365,7 +350,7 @@ int svc_login(struct store *st, const char *email, const char *password, const c
 	bool ok = !auth_password_verify(u.has_password ? u.hash : dummy, password ? password : "", &rehash) &&
 		  !rc && u.has_password && !u.disabled;
 	sodium_memzero(u.hash, sizeof u.hash);
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	util_now_iso(now);
 	if (!ok) {
@@ -383,7 +368,7 @@ int svc_login(struct store *st, const char *email, const char *password, const c
 		else
 			rc = svc_audit(st, &who, 0, "user.login_failed", "user", email ? email : "", ch, e);
 		json_decref(ch);
-		rc = finish(st, rc, e);
+		rc = svc_finish(st, rc, e);
 		return rc ? rc : svc_fail(e, 401, "login_failed", "e-mail address or password is wrong");
 	}
 	if (rehash) {
@@ -404,7 +389,7 @@ int svc_login(struct store *st, const char *email, const char *password, const c
 	else
 		rc = svc_audit(st, &self, 0, "user.login", "user", u.email, ch, e);
 	json_decref(ch);
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }
 
 int svc_logout(struct store *st, const char *session_secret)
@@ -419,7 +404,7 @@ int svc_logout(struct store *st, const char *session_secret)
 		rc = 0;
 	if (!rc && known)
 		rc = svc_audit(st, &self, 0, "user.logout", "user", self.label, NULL, &e);
-	return finish(st, rc, &e) ? -1 : 0;
+	return svc_finish(st, rc, &e) ? -1 : 0;
 }
 
 static int session_cb(void *ctx, const struct session *s)
@@ -562,7 +547,7 @@ int svc_token_create(struct store *st, const struct actor *a, const char *email,
 	if (org_code && !auth_can(&owner, org.id, r && r != ROLE_LEZER ? (enum perm)r : PERM_READ))
 		return field_error(e, role ? "role" : "organisation", "not_held",
 				   "the user does not hold this role in this organisation");
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	auth_new_secret("aireg_", secret_out, 64);
 	auth_hash_secret(secret_out, hash);
@@ -575,7 +560,7 @@ int svc_token_create(struct store *st, const struct actor *a, const char *email,
 	else
 		rc = svc_audit(st, a, 0, "token.create", "user", u.email, ch, e);
 	json_decref(ch);
-	if ((rc = finish(st, rc, e)))
+	if ((rc = svc_finish(st, rc, e)))
 		sodium_memzero(secret_out, 64);
 	return rc;
 }
@@ -598,7 +583,7 @@ int svc_token_revoke(struct store *st, const struct actor *a, long long id, stru
 	int rc;
 	if (a->kind == ACTOR_ANONYMOUS)
 		return svc_fail(e, 401, "unauthorized", "log in first");
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	util_now_iso(now);
 	snprintf(ids, sizeof ids, "%lld", id);
@@ -609,5 +594,5 @@ int svc_token_revoke(struct store *st, const struct actor *a, long long id, stru
 		rc = svc_store_err(e, st, rc);
 	else
 		rc = svc_audit(st, a, 0, "token.revoke", "token", ids, NULL, e);
-	return finish(st, rc, e);
+	return svc_finish(st, rc, e);
 }

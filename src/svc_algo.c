@@ -100,22 +100,6 @@ static int normalize_body(json_t *body, bool ignore_unknown, json_t **rec, struc
 	return 0;
 }
 
-/* The current transaction's end: commit when rc is 0, else roll back. */
-static int finish(struct store *st, int rc, struct svc_err *e)
-{
-	if (!rc && (rc = store_commit(st)))
-		rc = svc_store_err(e, st, rc);
-	if (rc)
-		store_rollback(st);
-	return rc;
-}
-
-static int begin(struct store *st, struct svc_err *e)
-{
-	int rc = store_begin(st);
-	return rc ? svc_store_err(e, st, rc) : 0;
-}
-
 int svc_algo_create(struct store *st, const struct actor *a, const char *org_code, json_t *body,
 		    char lars_out[9], struct svc_err *e)
 {
@@ -135,14 +119,14 @@ int svc_algo_create(struct store *st, const struct actor *a, const char *org_cod
 	json_object_set_new(rec, "organization", json_string(org.name));
 	util_now_iso(now);
 	svc_prepare(&p, rec, org.id, org.name, now);
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		goto out;
 	if (!(rc = svc_insert_algo(st, &p, e))) {
 		json_t *changes = svc_record_diff("{}", p.record);
 		rc = svc_audit(st, a, org.id, "algorithm.create", "algorithm", p.w.lars, changes, e);
 		json_decref(changes);
 	}
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 out:
 	if (!rc)
 		snprintf(lars_out, 9, "%s", p.w.lars);
@@ -237,7 +221,7 @@ int svc_algo_update(struct store *st, const struct actor *a, const char *lars, i
 	char now[21];
 	bool changed = false;
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if ((rc = load_for(st, a, lars, PERM_EDIT, &c, e)))
 		goto out;
@@ -268,7 +252,7 @@ int svc_algo_update(struct store *st, const struct actor *a, const char *lars, i
 	*version = c.version + changed;
 	svc_prepared_cleanup(&p);
 out:
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }
@@ -302,7 +286,7 @@ int svc_algo_archive(struct store *st, const struct actor *a, const char *lars, 
 {
 	struct current c = {0};
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if (!(rc = load_for(st, a, lars, PERM_DECIDE, &c, e)) && strcmp(c.state, "gearchiveerd")) {
 		/* Archiving withdraws a live publication too. */
@@ -315,7 +299,7 @@ int svc_algo_archive(struct store *st, const struct actor *a, const char *lars, 
 		if (!rc)
 			rc = step(st, a, &c, lars, NULL, false, NULL, "gearchiveerd", 0, "algorithm.archive", e);
 	}
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }
@@ -365,7 +349,7 @@ int svc_algo_release(struct store *st, const struct actor *a, const char *lars, 
 {
 	struct current c = {0};
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if ((rc = load_for(st, a, lars, PERM_EDIT, &c, e)))
 		goto out;
@@ -378,7 +362,7 @@ int svc_algo_release(struct store *st, const struct actor *a, const char *lars, 
 		rc = step(st, a, &c, lars, "ter beoordeling", true, NULL, "ter beoordeling", c.published_version,
 			  "algorithm.release", e);
 out:
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }
@@ -389,7 +373,7 @@ int svc_algo_publish(struct store *st, const struct actor *a, const char *lars, 
 	struct released r = {0};
 	struct org_ref o;
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if ((rc = svc_load_current(st, lars, &c, e)) || (rc = svc_org_ref(st, c.org_code, &o, e)))
 		goto out;
@@ -428,7 +412,7 @@ int svc_algo_publish(struct store *st, const struct actor *a, const char *lars, 
 				  c.version, "algorithm.publish", e);
 	}
 out:
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }
@@ -443,7 +427,7 @@ int svc_algo_reject(struct store *st, const struct actor *a, const char *lars, c
 		reg_error_add(&e->errs, "reason", "required", "a rejection needs a reason");
 		return svc_fail(e, 422, "validation_failed", "a rejection needs a reason");
 	}
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if ((rc = load_for(st, a, lars, PERM_DECIDE, &c, e)))
 		goto out;
@@ -454,7 +438,7 @@ int svc_algo_reject(struct store *st, const struct actor *a, const char *lars, c
 		rc = step(st, a, &c, lars, "afgewezen", false, reason, "concept", c.published_version,
 			  "algorithm.reject", e);
 out:
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }
@@ -464,7 +448,7 @@ int svc_algo_retract(struct store *st, const struct actor *a, const char *lars, 
 {
 	struct current c = {0};
 	int rc;
-	if ((rc = begin(st, e)))
+	if ((rc = svc_begin(st, e)))
 		return rc;
 	if ((rc = load_for(st, a, lars, PERM_DECIDE, &c, e)))
 		goto out;
@@ -480,7 +464,7 @@ int svc_algo_retract(struct store *st, const struct actor *a, const char *lars, 
 		c.version = v;
 	}
 out:
-	rc = finish(st, rc, e);
+	rc = svc_finish(st, rc, e);
 	free(c.record);
 	return rc;
 }

@@ -10,6 +10,10 @@ int svc_fail(struct svc_err *e, int status, const char *code, const char *fmt, .
 	__attribute__((format(printf, 4, 5)));
 /* Maps a store failure to 503 (busy) or 500. */
 int svc_store_err(struct svc_err *e, struct store *st, int rc);
+/* A write transaction: svc_begin starts it (503/500 when the store refuses),
+ * svc_finish commits when rc is 0, else rolls back; both return the status. */
+int svc_begin(struct store *st, struct svc_err *e);
+int svc_finish(struct store *st, int rc, struct svc_err *e);
 /* 401 for anonymous, 404 for who may not know the thing exists, 403 for a
  * member without the right. */
 int svc_denied(struct svc_err *e, const struct actor *a, long long org_id, const char *what);

@@ -254,22 +254,16 @@ static void login_post(struct http_req *r)
 		json_decref(d);
 		return;
 	}
-	char c[256];
-	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-		 r->https ? "__Host-aireg_session" : "aireg_session", session, SESSION_ABSOLUTE_SECONDS,
-		 r->https ? "; Secure" : "");
-	http_set_header(r, "Set-Cookie", c);
+	api_set_session_cookie(r, session, SESSION_ABSOLUTE_SECONDS);
 	web_redirect(r, next && *next ? next : "/werkruimte");
 }
 
 static void logout_post(struct http_req *r)
 {
-	const char *c = http_cookie(r, "__Host-aireg_session");
-	if (!c)
-		c = http_cookie(r, "aireg_session");
+	const char *c = api_session_cookie(r);
 	if (c)
 		svc_logout(r->st, c);
-	http_set_header(r, "Set-Cookie", "aireg_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	api_set_session_cookie(r, "", 0);
 	web_redirect(r, "/");
 }
 
