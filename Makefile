@@ -8,7 +8,7 @@
 PKGS     := libmicrohttpd jansson sqlite3 libsodium yaml-0.1 xlsxwriter
 CC       ?= cc
 CSTD     := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-truncation -Wno-unused-parameter
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wmissing-format-attribute -Wno-format-truncation -Wno-unused-parameter
 OPT      ?= -O2 -g
 SAN      ?=
 BUILD    ?= build

@@ -84,6 +84,13 @@ static json_t *convert(struct conv *c, yaml_node_t *n)
 				goto fail;
 			}
 			const char *key = (const char *)k->data.scalar.value;
+			/* "__" keys are the loader's own (__line); validators skip them, so
+			 * one in the text would be ignored without a word. */
+			if (!strncmp(key, "__", 2)) {
+				snprintf(c->err, c->errlen, "%s:%d: key \"%s\" is reserved: keys starting with \"__\" are not allowed",
+					 c->name, (int)k->start_mark.line + 1, key);
+				goto fail;
+			}
 			if (json_object_get(out, key)) {
 				snprintf(c->err, c->errlen, "%s:%d: duplicate key \"%s\"", c->name,
 					 (int)k->start_mark.line + 1, key);

@@ -4,7 +4,7 @@
  * (unquoted) true/false, null/~ and decimal integers, which become JSON booleans,
  * null and integers. Every object carries its 1-based source line under the key
  * "__line", so that validators can name file and line; keys starting with "__"
- * are never data. */
+ * are never data (the parser refuses them in the text). */
 #ifndef AIREG_AIA_YAML_H
 #define AIREG_AIA_YAML_H
 
@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 /* Parses one YAML document. On error returns NULL with "name:line: cause" in err
- * (syntax errors, duplicate keys, anchors/aliases, non-scalar keys). */
+ * (syntax errors, duplicate keys, keys starting with "__", anchors/aliases,
+ * non-scalar keys). */
 json_t *aia_yaml_parse(const char *name, const char *text, size_t len, char *err, size_t errlen);
 
 /* The source line of an object made by aia_yaml_parse, or 0. */

@@ -17,6 +17,9 @@ void log_set_quiet(bool q)
 }
 
 static void vlog(const char *level, const char *component, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog(const char *level, const char *component, const char *fmt, va_list ap)
 {
 	char ts[21], msg[512];
 	struct buf b;

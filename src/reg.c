@@ -241,12 +241,14 @@ static json_t *clean_string(const struct reg_field *f, const char *field, const 
 	if (!b.len)
 		goto out;
 	char *t = text_trim(b.data);
-	size_t len = text_utf8_len(t, strlen(t));
+	/* The limit is on the text's characters: "&" typed is one, not the five of
+	 * the "&amp;" it is stored as. */
+	size_t len = f->html ? text_html_len(t, strlen(t)) : text_utf8_len(t, strlen(t));
 	if (!*t)
 		goto out;
 	if (max && len > max) {
-		reg_error_add(errs, field, "too_long", "%s is %zu characters long; at most %zu are allowed",
-			      field, len, max);
+		reg_error_add(errs, field, "too_long", "%s is %zu characters long%s; at most %zu are allowed",
+			      field, len, f->html ? " (formatting tags included)" : "", max);
 		goto out;
 	}
 	if (f->format && !format_ok(f->format, t)) {

@@ -8,6 +8,7 @@
 #include "csv.h"
 #include "embedded.h"
 #include "jsonw.h"
+#include "log.h"
 #include "svc_internal.h"
 #include "text.h"
 #include "util.h"
@@ -26,6 +27,9 @@ int svc_fail(struct svc_err *e, int status, const char *code, const char *fmt, .
 
 int svc_store_err(struct svc_err *e, struct store *st, int rc)
 {
+	/* Every store failure of a service passes here, whichever face answers it
+	 * (the pages show no cause): the log names it, once. */
+	log_error("store", "answered %d: %s", rc == STORE_BUSY ? 503 : 500, store_errmsg(st));
 	if (rc == STORE_BUSY)
 		return svc_fail(e, 503, "busy", "the database is busy; try again");
 	return svc_fail(e, 500, "database_error", "database error: %s", store_errmsg(st));

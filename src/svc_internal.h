@@ -8,7 +8,7 @@
 /* Fills e and returns status. */
 int svc_fail(struct svc_err *e, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Maps a store failure to 503 (busy) or 500. */
+/* Maps a store failure to 503 (busy) or 500, logging the store's message. */
 int svc_store_err(struct svc_err *e, struct store *st, int rc);
 /* A write transaction: svc_begin starts it (503/500 when the store refuses),
  * svc_finish commits when rc is 0, else rolls back; both return the status. */

@@ -405,12 +405,6 @@ static void close_tag(struct san *s, const char *name)
 		close_top(s);
 }
 
-static const char *skip_past(const char *p, const char *end, char c)
-{
-	const char *q = memchr(p, c, (size_t)(end - p));
-	return q ? q + 1 : end;
-}
-
 /* Skips a tag's attributes up to and past its '>', following the HTML tokenizer
  * closely enough that a quoted '>' does not end the tag. NULL when the input ends
  * inside the tag. */
@@ -471,6 +465,7 @@ static const char *skip_content(const char *p, const char *end, const char *name
 	return end;
 }
 
+/* Past the end of a comment whose "<!--" is before p; NULL when it never ends. */
 static const char *skip_comment(const char *p, const char *end)
 {
 	/* "<!-->" and "<!--->" are complete (empty) comments in HTML */
@@ -484,33 +479,35 @@ static const char *skip_comment(const char *p, const char *end)
 		if (end - p >= 4 && memcmp(p, "--!>", 4) == 0)
 			return p + 4;
 	}
-	return end;
+	return NULL;
 }
 
-/* Handles the markup starting at p ('<'); returns where text resumes. */
+/* Past the next '>', or NULL when there is none. */
+static const char *past_gt(const char *p, const char *end)
+{
+	const char *q = memchr(p, '>', (size_t)(end - p));
+	return q ? q + 1 : NULL;
+}
+
+/* Handles the markup starting at p ('<'); returns where text resumes, or NULL
+ * when the markup is cut off by the end of the input. */
 static const char *markup(struct san *s, const char *p, const char *end)
 {
 	const char *q = p + 1;
 	if (q < end && *q == '!') {
 		if (end - q >= 3 && q[1] == '-' && q[2] == '-')
 			return skip_comment(q + 3, end);
-		return skip_past(q, end, '>');
+		return past_gt(q, end);
 	}
 	if (q < end && *q == '?')
-		return skip_past(q, end, '>');
+		return past_gt(q, end);
 	int closing = q < end && *q == '/';
 	q += closing;
 	if (q >= end || !is_ascii_alpha((unsigned char)*q)) {
-		if (!closing) {
-			emit_str(s, "&lt;");
-			return p + 1;
-		}
-		if (q >= end) {
-			emit_str(s, "&lt;/");
-			return end;
-		}
-		/* "</>" and "</ ..." are ignored by browsers up to the next '>' */
-		return skip_past(q, end, '>');
+		if (closing) /* "</>" and "</ ..." are ignored by browsers up to the next '>' */
+			return past_gt(q, end);
+		emit_str(s, "&lt;");
+		return p + 1;
 	}
 
 	char name[16];
@@ -521,9 +518,8 @@ static const char *markup(struct san *s, const char *p, const char *end)
 	/* a name too long for the buffer matches no known tag */
 	name[len < sizeof name ? len : 0] = '\0';
 
-	q = skip_attributes(q, end);
-	if (!q)
-		return end; /* a tag cut off by the end of input is dropped, as browsers do */
+	if (!(q = skip_attributes(q, end)))
+		return NULL;
 	if (closing) {
 		close_tag(s, name);
 		return q;
@@ -548,9 +544,31 @@ int text_sanitize_html(const char *in, size_t n, struct buf *out)
 		emit_text(&s, p, (size_t)(stop - p));
 		if (!lt)
 			break;
-		p = markup(&s, lt, end);
+		/* Markup cut off by the end is typed text ("a <b c"): kept, '<' escaped.
+		 * Nothing after it is read as markup again, so the scan stays linear. */
+		if (!(p = markup(&s, lt, end))) {
+			emit_text(&s, lt, (size_t)(end - lt));
+			break;
+		}
 	}
 	while (s.depth > 0)
 		close_top(&s);
 	return s.err;
+}
+
+size_t text_html_len(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n;) {
+		size_t r = s[i] == '&' ? char_ref_len(s + i, n - i) : 0;
+		if (r) {
+			count++;
+			i += r;
+			continue;
+		}
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			count++;
+		i++;
+	}
+	return count;
 }

@@ -27,11 +27,19 @@ size_t text_utf8_len(const char *s, size_t n);
  * are checked for form, not against the entity list, as an unknown one renders
  * as its literal text anyway), '"' stays as is. Closing tags are balanced: unmatched close tags are dropped and open
  * allowed elements are closed at the end (at most 64 nested; deeper ones are
- * dropped). A tag cut off by the end of input is dropped, as browsers do.
+ * dropped). Markup cut off by the end of the input (a tag, end tag or comment
+ * without its '>') is text typed by someone, not a tag: it is kept from its '<'
+ * to the end, escaped ("a <b c" -> "a &lt;b c").
  * Invalid UTF-8 becomes U+FFFD and NUL bytes are removed, so the output is
  * valid UTF-8 and sanitising it again changes nothing. Output is appended to out.
  * Returns 0, or BUF_TOOBIG. */
 int text_sanitize_html(const char *in, size_t n, struct buf *out);
+
+/* Number of characters of sanitised HTML s[0..n) (text_sanitize_html's output):
+ * code points, each character reference (&lt; &amp; &#233;) counted as the one
+ * character it stands for, tags as written. So "x < y" typed counts 5, not the
+ * 8 bytes of "x &lt; y". */
+size_t text_html_len(const char *s, size_t n);
 
 /* Appends s[0..n) HTML-escaped (& < > " ') to out. */
 int text_html_escape(struct buf *out, const char *s, size_t n);

@@ -2,9 +2,8 @@
  *
  * Properties: a document or NULL with "fuzz.yaml:LINE: cause" (LINE >= 1); in a
  * document every object carries "__line" (an integer >= 1), and the conversion is
- * bounded (no alias expansion, nesting <= 64). Not checked: that no other key
- * starts with "__" - aia_yaml.h says such keys are never data, but the loader
- * passes "__x:" from the text through (see docs/fuzzing.md, findings). */
+ * bounded (no alias expansion, nesting <= 64), and no other key starts with "__"
+ * (aia_yaml.h: such keys are never data; docs/fuzzing.md, F2). */
 #include <jansson.h>
 
 #include "aia_yaml.h"
@@ -20,8 +19,10 @@ static int walk(const json_t *v, int depth)
 	if (json_is_object(v)) {
 		FUZZ_CHECK(json_is_integer(json_object_get(v, "__line")) && aia_yaml_line(v) >= 1, "object without __line");
 		json_object_foreach((json_t *)v, k, x) {
-			if (strcmp(k, "__line"))
+			if (strcmp(k, "__line")) {
+				FUZZ_CHECK(strncmp(k, "__", 2), "reserved key \"%s\" passed through", k);
 				nodes += walk(x, depth + 1);
+			}
 		}
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, x)

@@ -316,7 +316,7 @@ static const struct san_case san_cases[] = {
 	{BYTES("<script>x</script foo=\">\">y"), "y"},
 	/* comments and other markup */
 	{BYTES("a <!-- comment <script> --> b"), "a  b"},
-	{BYTES("a <!-- never closed"), "a "},
+	{BYTES("a <!-- never closed"), "a &lt;!-- never closed"},
 	{BYTES("x<!---->y<!-->z<!--->w"), "xyzw"},
 	{BYTES("x<!-- a --!>y"), "xy"},
 	{BYTES("x<!--<p>-->y"), "xy"},
@@ -331,10 +331,10 @@ static const struct san_case san_cases[] = {
 	{BYTES("a<"), "a&lt;"},
 	{BYTES("<>"), "&lt;&gt;"},
 	{BYTES("<3 <= 4"), "&lt;3 &lt;= 4"},
-	{BYTES("text <b"), "text "},
-	{BYTES("<img src=x onerror=alert(1)"), ""},
-	{BYTES("<p title=\"unterminated>x</p>"), ""},
-	{BYTES("<div><p>a<p"), "<div><p>a</p></div>"},
+	{BYTES("text <b"), "text &lt;b"},
+	{BYTES("<img src=x onerror=alert(1)"), "&lt;img src=x onerror=alert(1)"},
+	{BYTES("<p title=\"unterminated>x</p>"), "&lt;p title=\"unterminated&gt;x&lt;/p&gt;"},
+	{BYTES("<div><p>a<p"), "<div><p>a&lt;p</p></div>"},
 	/* character references */
 	{BYTES("caf&eacute; &amp; &#233; &#xE9; &#Xe9; &lt;script&gt;"), "caf&eacute; &amp; &#233; &#xE9; &#Xe9; &lt;script&gt;"},
 	{BYTES("&copy &amp &"), "&amp;copy &amp;amp &amp;"},
@@ -364,6 +364,86 @@ static void test_sanitize_table(void **state)
 		check_clean(i, out, n);
 		free(out);
 	}
+}
+
+/* A '<' that starts no complete tag is text someone typed: it becomes &lt; and
+ * nothing after it is lost (it used to be read as a tag cut off by the end). */
+static void test_sanitize_typed_lt(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"a <b c", "a &lt;b c"},
+		{"x < y and y <b", "x &lt; y and y &lt;b"},
+		{"a<b wordt getoetst", "a&lt;b wordt getoetst"},
+		{"if a<b and b<c then a<c", "if a&lt;b and b&lt;c then a&lt;c"},
+		{"<p>kosten <b & baten</p", "<p>kosten &lt;b &amp; baten&lt;/p</p>"},
+		{"<ul><li>a <li b", "<ul><li>a &lt;li b</li></ul>"},
+		{"x </b", "x &lt;/b"},
+		{"x </ y", "x &lt;/ y"},
+		{"<!DOCTYPE", "&lt;!DOCTYPE"},
+		{"zie <? hier", "zie &lt;? hier"},
+		{"<p title=\"x>y", "&lt;p title=\"x&gt;y"},
+		{"<p>a</p>b <p c", "<p>a</p>b &lt;p c"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		size_t n;
+		char *out = sanitize(cases[i].in, strlen(cases[i].in), &n);
+		CHECK(strcmp(out, cases[i].want) == 0, "typed %zu: [%s]\n  got  [%s]\n  want [%s]", i, cases[i].in, out,
+		      cases[i].want);
+		check_clean(2000 + i, out, n);
+		free(out);
+	}
+	/* Many cut-off tags in a row: all kept, and read once (not once per '<'). */
+	size_t reps = 100000, n;
+	char *in = malloc(reps * 3 + 1), *want = malloc(reps * 6 + 1);
+	for (size_t i = 0; i < reps; i++) {
+		memcpy(in + 3 * i, "<b ", 3);
+		memcpy(want + 6 * i, "&lt;b ", 6);
+	}
+	in[reps * 3] = want[reps * 6] = '\0';
+	char *out = sanitize(in, reps * 3, &n);
+	assert_int_equal(n, reps * 6);
+	assert_string_equal(out, want);
+	free(out);
+	free(in);
+	free(want);
+}
+
+/* Field limits count what was typed: a sanitised text's characters, each
+ * character reference as one, whatever the bytes. */
+static void test_html_len(void **state)
+{
+	static const struct {
+		const char *typed;
+		size_t want;
+	} cases[] = {
+		{"", 0},
+		{"plain", 5},
+		{"x < y & z > w", 13},
+		{"a <b c", 6},
+		{"caf\xC3\xA9 \xE2\x82\xAC", 6},
+		{"<p>a</p><br>", 12},       /* tags count as written */
+		{"&amp; &eacute; &#233; &#xE9;", 7},
+		{"&copy x", 7},              /* no ';': a bare '&' typed, and counted once */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		size_t n;
+		char *out = sanitize(cases[i].typed, strlen(cases[i].typed), &n);
+		CHECK(text_html_len(out, n) == cases[i].want, "html_len %zu: [%s] -> [%s] counts %zu, want %zu", i,
+		      cases[i].typed, out, text_html_len(out, n), cases[i].want);
+		free(out);
+	}
+	/* 2,400 typed characters of "x < y & " are 2,400, not the 4,500 bytes stored */
+	char typed[2401];
+	for (size_t i = 0; i < 300; i++)
+		memcpy(typed + 8 * i, "x < y & ", 8);
+	typed[2400] = '\0';
+	size_t n;
+	char *out = sanitize(typed, 2400, &n);
+	assert_int_equal(n, 4500);
+	assert_int_equal(text_html_len(out, n), 2400);
+	free(out);
 }
 
 /* Inputs where only the safety properties are checked, plus the words that
@@ -666,6 +746,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_against_jansson),
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_sanitize_table),
+		cmocka_unit_test(test_sanitize_typed_lt),
+		cmocka_unit_test(test_html_len),
 		cmocka_unit_test(test_sanitize_hostile),
 		cmocka_unit_test(test_sanitize_random),
 		cmocka_unit_test(test_sanitize_depth_and_size),
