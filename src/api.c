@@ -37,6 +37,7 @@ static void error_open(struct http_req *r, struct jsonw *w, int status, const ch
 void api_error(struct http_req *r, int status, const char *code, const char *message, const char *allow)
 {
 	struct jsonw w;
+	api_transport(r); /* http.c answers some requests (405, 413, ...) before the hook runs */
 	error_open(r, &w, status, code, message);
 	jsonw_obj_close(&w);
 	if (allow)
@@ -622,6 +623,7 @@ static void export(struct http_req *r)
 static const char *trusted_proxies; /* comma-separated addresses, from AIREG_TRUSTED_PROXIES */
 static const char *proxy_header;    /* e.g. "X-Remote-User" */
 static const char *proxy_org, *proxy_role;
+static unsigned char proxy_csrf_key[crypto_generichash_KEYBYTES]; /* made at start-up */
 
 void api_configure(const char *proxies, const char *header, const char *default_org, const char *default_role)
 {
@@ -629,6 +631,7 @@ void api_configure(const char *proxies, const char *header, const char *default_
 	proxy_header = header && *header ? header : "X-Remote-User";
 	proxy_org = default_org && *default_org ? default_org : NULL;
 	proxy_role = default_role && *default_role ? default_role : NULL;
+	randombytes_buf(proxy_csrf_key, sizeof proxy_csrf_key);
 }
 
 static bool from_trusted_proxy(const struct http_req *r)
@@ -646,6 +649,24 @@ static bool from_trusted_proxy(const struct http_req *r)
 	return false;
 }
 
+void api_transport(struct http_req *r)
+{
+	const char *proto = from_trusted_proxy(r) ? http_header(r, "X-Forwarded-Proto") : NULL;
+	r->https = proto && !strcmp(proto, "https");
+}
+
+/* A person named by the proxy has no session of ours, yet the browser's request
+ * rides on the proxy's own cookie, so it needs a CSRF token all the same: keyed
+ * BLAKE2b of the user id, the same on every request (a restart makes a new key,
+ * and a form left open across it is refused once). */
+static void proxy_csrf(struct actor *a)
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)&a->user_id, sizeof a->user_id, proxy_csrf_key,
+			   sizeof proxy_csrf_key);
+	sodium_bin2hex(a->csrf, sizeof a->csrf, h, sizeof h);
+}
+
 const char *api_session_cookie(struct http_req *r)
 {
 	const char *c = http_cookie(r, COOKIE_TLS);
@@ -661,13 +682,11 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 {
 	struct svc_err e = {0};
 	const char *authz = http_header(r, "Authorization"), *cookie = api_session_cookie(r);
-	bool proxied = trusted_proxies && from_trusted_proxy(r);
+	/* an empty header: a visitor the proxy let through without logging in */
+	const char *who = from_trusted_proxy(r) ? http_header(r, proxy_header) : NULL;
 	r->actor = xmalloc(sizeof *r->actor);
 	*r->actor = auth_anonymous;
-	if (proxied) {
-		const char *proto = http_header(r, "X-Forwarded-Proto");
-		r->https = proto && !strcmp(proto, "https");
-	}
+	api_transport(r);
 	if (authz && !strncasecmp(authz, "Bearer ", 7)) {
 		if (svc_token_actor(r->st, authz + 7, r->actor, &e)) {
 			svc_error(r, &e, NULL);
@@ -676,11 +695,12 @@ static bool api_before(struct http_req *r, const struct http_route *route)
 		}
 		return true;  /* bearer tokens are not sent by browsers on their own: no CSRF */
 	}
-	if (proxied && http_header(r, proxy_header)) {
-		if (svc_proxy_actor(r->st, http_header(r, proxy_header), proxy_org, proxy_role, r->actor, &e)) {
+	if (who && *who) {
+		if (svc_proxy_actor(r->st, who, proxy_org, proxy_role, r->actor, &e)) {
 			svc_error(r, &e, NULL);
 			return false;
 		}
+		proxy_csrf(r->actor);
 	} else if (cookie && svc_session_actor(r->st, cookie, r->actor, &e)) {
 		*r->actor = auth_anonymous;  /* an ended session reads as anonymous */
 	}

@@ -10,6 +10,9 @@ void api_not_found(struct http_req *r);
 /* Resolves the actor (bearer token, session cookie, or a trusted proxy's header)
  * and enforces CSRF on state-changing cookie requests. */
 bool api_before_hook(struct http_req *r, const struct http_route *route);
+/* Sets r->https: whether a trusted proxy says the request reached it over TLS
+ * (X-Forwarded-Proto: https). Decides HSTS and the session cookie's name. */
+void api_transport(struct http_req *r);
 /* The session cookie of the request, under its TLS or plain-HTTP name, or NULL. */
 const char *api_session_cookie(struct http_req *r);
 /* Sets (max_age 0: clears) the session cookie under the name the connection needs. */

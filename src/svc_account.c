@@ -83,11 +83,25 @@ static int onetime(struct store *st, long long user_id, const char *purpose, cha
 	return rc ? svc_store_err(e, st, rc) : 0;
 }
 
+struct role_held {
+	long long org_id;
+	const char *role;
+	bool held;
+};
+
+static int role_held_cb(void *ctx, const struct membership *m)
+{
+	struct role_held *h = ctx;
+	h->held |= m->org_id == h->org_id && !strcmp(m->role, h->role);
+	return 0;
+}
+
 int svc_user_add(struct store *st, const struct actor *a, const char *email, const char *org_code,
 		 const char *role, const char *password, char *link_out, size_t linklen, struct svc_err *e)
 {
 	struct org_ref org = {0};
 	struct user_ref u = {0};
+	struct role_held held = {0};
 	unsigned r = auth_role_parse(role);
 	char now[21];
 	int rc;
@@ -120,7 +134,15 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 	}
 	if (rc > 0 || (rc && (rc = svc_store_err(e, st, rc))))
 		goto out;
-	if (org_code) {
+	/* A role already held is not granted (nor audited) again: the proxy's
+	 * first requests for one new person may come at once. */
+	held.org_id = org.id;
+	held.role = role;
+	if (org_code && !created && (rc = store_memberships(st, u.id, role_held_cb, &held))) {
+		rc = svc_store_err(e, st, rc);
+		goto out;
+	}
+	if (org_code && !held.held) {
 		json_t *ch = json_pack("{s:[n,s]}", "role", role);
 		if ((rc = store_membership_add(st, u.id, org.id, role, now)))
 			rc = svc_store_err(e, st, rc);
@@ -142,9 +164,10 @@ int svc_user_add(struct store *st, const struct actor *a, const char *email, con
 		    (rc = svc_audit(st, a, 0, "user.password", "user", email, NULL, e)))
 			rc = rc > 0 ? rc : svc_store_err(e, st, rc);
 		sodium_memzero(hash, sizeof hash);
-	} else if (!u.has_password && (created || a->kind == ACTOR_SYSTEM)) {
+	} else if (link_out && !u.has_password && (created || a->kind == ACTOR_SYSTEM)) {
 		/* Only who created the account gets its activation link: a pending
-		 * account of another organisation stays that organisation's. */
+		 * account of another organisation stays that organisation's. No one
+		 * is shown a link made for the proxy: it makes none. */
 		rc = onetime(st, u.id, "activate", link_out, linklen, e);
 	}
 out:

@@ -194,6 +194,7 @@ const json_t *web_form(struct http_req *r)
 
 void web_not_found(struct http_req *r)
 {
+	api_transport(r); /* no route: the before hook did not run */
 	if (!strncmp(r->path, "/api/", 5) || !strcmp(r->path, "/healthz"))
 		return api_not_found(r);
 	web_error(r, 404, "error.not_found");

@@ -12,11 +12,9 @@
 // People and tokens are made with the CLI while the server runs. Argon2id log-ins cost
 // ~0.1 s each, so the matrix uses bearer tokens and only a few tests log in.
 //
-// Gaps (things these tests cannot observe without waiting or editing the database):
-// the 30-minute idle and 12-hour absolute session timeouts, the 72-hour expiry of
-// one-time links and the expiry of a token made with --expires 1; the tests check
-// instead that a never-issued session id is anonymous, that revoked tokens and used
-// links are refused, and the expiry time a token reports.
+// The time limits (session idle and absolute timeouts, expired tokens and one-time
+// links) are tested in session-expiry.test.mjs, which ages rows in the database; the
+// trusted-proxy mode and TLS behind it in proxy.test.mjs.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -594,9 +592,8 @@ test('log-out ends the session on the server: the old cookie no longer works', a
 });
 
 test('a session id that was never issued is anonymous (stands in for an expired one)', async () => {
-  // The idle (30 min) and absolute (12 h) timeouts cannot be waited for here; an
-  // ended session reads exactly like this one (contract: "an ended session cookie
-  // reads as anonymous").
+  // An ended session reads exactly like this one (contract: "an ended session cookie
+  // reads as anonymous"); the timeouts themselves: session-expiry.test.mjs.
   const ghost = client(srv.base, { headers: { Cookie: 'aireg_session=s_neverIssuedXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' } });
   assert.equal((await ghost('GET', '/api/v1/session')).status, 401);
   assert.equal((await ghost('GET', '/api/v1/algorithms?view=workspace')).status, 401);

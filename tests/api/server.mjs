@@ -65,18 +65,19 @@ export function initDb(dbPath) {
 }
 
 /**
- * Starts `aireg serve` on an ephemeral port with a fresh database.
+ * Starts `aireg serve` on an ephemeral port with a fresh database; env adds
+ * environment variables (e.g. AIREG_TRUSTED_PROXIES).
  * Resolves to { base, host, port, db, dir, proc, stderr(), stop() }.
  * stop() sends SIGTERM and resolves to { code, signal } once the process has exited.
  */
-export async function startServer({ dbPath } = {}) {
+export async function startServer({ dbPath, env = {} } = {}) {
   const tmp = dbPath ? null : tempDir();
   const db = dbPath ?? path.join(tmp.dir, 'aireg.db');
   if (!dbPath) initDb(db);
 
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...env },
   });
   let stdout = '';
   let stderr = '';
