@@ -233,11 +233,57 @@ int store_class_get(struct store *st, const char *lars, int (*cb)(void *, const 
 		    void *ctx);
 /* Inserts or replaces the algorithm's classification. */
 int store_class_put(struct store *st, const char *lars, const struct classification *c);
-/* The IDs of algorithms classified with another pack version than pack_version. */
 /* Copies the current assessment and conclusion to what the public sees (at publication). */
 int store_class_publish(struct store *st, const char *lars);
+/* The IDs of algorithms classified with another pack version than pack_version,
+ * by ID; an index lookup when there are none. */
 int store_class_stale(struct store *st, const char *pack_version, int (*cb)(void *, const char *lars),
 		      void *ctx);
+
+/* ---- the workspace dashboard (migration 006) ----
+ *
+ * Over the non-archived algorithms of the organisations org_ids[0..norg_ids)
+ * (none when norg_ids is 0). An empty answer is STORE_OK. */
+
+struct dash_count {
+	const char *state;
+	const char *publication_category;  /* NULL when not filled in */
+	const char *risk_group;            /* NULL when not classified */
+	long long algorithms, completeness /* summed */, publishable /* how many */;
+};
+
+/* One row per combination of state, publication category and risk group. */
+int store_dash_counts(struct store *st, const long long *org_ids, size_t norg_ids,
+		      int (*cb)(void *, const struct dash_count *), void *ctx);
+/* The first limit algorithms in state, by name; with unpublishable only those
+ * that lack a required field. */
+int store_dash_algos(struct store *st, const long long *org_ids, size_t norg_ids, const char *state,
+		     bool unpublishable, long long limit, int (*cb)(void *, const struct algo_summary *),
+		     void *ctx);
+
+struct dash_date {
+	const char *date;                       /* YYYY-MM-DD the obligations apply from */
+	const char *timeline_nl, *timeline_en;  /* of the assessments; NULL when they name none */
+	long long obligations, algorithms;
+};
+
+/* The obligations of the stored assessments counted per date (ascending) and timeline. */
+int store_dash_dates(struct store *st, const long long *org_ids, size_t norg_ids,
+		     int (*cb)(void *, const struct dash_date *), void *ctx);
+/* For every date from `from` on, the first per_date algorithms (by name) with
+ * an obligation that applies from that date; by date. */
+int store_dash_date_algos(struct store *st, const long long *org_ids, size_t norg_ids, const char *from,
+			  long long per_date, int (*cb)(void *, const char *date, const char *lars, const char *name),
+			  void *ctx);
+
+struct dash_obligation {
+	const char *lars, *name, *date, *article, *title_nl, *title_en;
+};
+
+/* The first limit obligations that apply from before `before`, by algorithm
+ * name and the obligation's place in the assessment. */
+int store_dash_overdue(struct store *st, const long long *org_ids, size_t norg_ids, const char *before,
+		       long long limit, int (*cb)(void *, const struct dash_obligation *), void *ctx);
 
 /* ---- audit trail ---- */
 

@@ -23,6 +23,7 @@ enum stmt_id {
 	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
 	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_CLASS_PUBLISH, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
+	S_DASH_COUNTS, S_DASH_ALGOS, S_DASH_DATES, S_DASH_DATE_ALGOS, S_DASH_OVERDUE,
 	S_COUNT
 };
 
@@ -35,6 +36,9 @@ enum stmt_id {
 	"'concept') " \
 	"FROM algorithms a JOIN orgs o ON o.id = a.org_id JOIN algorithm_versions v ON v.algorithm_id = a.id "
 
+/* A listing row (struct algo_summary, summary_row) from algorithms a JOIN orgs o. */
+#define SUMMARY_COLS "a.lars, a.state, o.code, o.name, a.name, a.description_short, a.status, " \
+	"a.publication_category, a.category, a.updated_at, a.version, a.completeness, a.publishable"
 #define USER_COLS "u.id, u.email, u.name, u.password_hash, u.created_at, u.operator, u.disabled"
 #define TOKEN_COLS "t.id, t.user_id, coalesce(t.org_id, 0), t.expires_at, t.name, t.role, o.code, " \
 	"t.created_at, t.revoked_at, t.last_used_at FROM api_tokens t LEFT JOIN orgs o ON o.id = t.org_id "
@@ -147,13 +151,36 @@ static const char *const stmt_sql[S_COUNT] = {
 			"updated_by = excluded.updated_by",
 	[S_CLASS_PUBLISH] = "UPDATE classifications SET public_assessment = assessment, public_conclusion = conclusion "
 			    "WHERE algorithm_id = (SELECT id FROM algorithms WHERE lars = ?)",
-	[S_CLASS_STALE] = "SELECT a.lars FROM classifications c JOIN algorithms a ON a.id = c.algorithm_id "
-			  "WHERE c.pack_version <> ? ORDER BY a.lars",
+	/* Two ranges of classifications_pack instead of <>, and classifications
+	 * first: otherwise the planner walks every algorithm in lars order. */
+	[S_CLASS_STALE] = "SELECT a.lars FROM classifications c CROSS JOIN algorithms a ON a.id = c.algorithm_id "
+			  "WHERE c.pack_version < ?1 OR c.pack_version > ?1 ORDER BY a.lars",
 	[S_AUDIT_TAIL] = "SELECT seq, hash FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1",
 	[S_AUDIT_INSERT] = "INSERT INTO audit_log (chain, seq, at, actor, action, entity, entity_id, changes, "
 			   "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_AUDIT_ROWS] = "SELECT id, chain, seq, at, actor, action, entity, entity_id, changes, prev_hash, hash "
 			 "FROM audit_log WHERE ?1 < 0 OR chain = ?1 ORDER BY chain, seq",
+	/* The dashboard (migration 006): ?1 is the organisations' IDs as a JSON array. */
+	[S_DASH_COUNTS] = "SELECT state, nullif(publication_category, ''), nullif(risk_group, ''), sum(algorithms), "
+			  "sum(completeness), sum(publishable) FROM dash_counts "
+			  "WHERE org_id IN (SELECT value FROM json_each(?1)) AND state <> 'gearchiveerd' GROUP BY 1, 2, 3",
+	/* ?3: 0 for the unpublishable only, 1 for all (a range of algorithms_dash). */
+	[S_DASH_ALGOS] = "SELECT " SUMMARY_COLS " FROM algorithms a JOIN orgs o ON o.id = a.org_id "
+			 "WHERE a.org_id IN (SELECT value FROM json_each(?1)) AND a.state = ?2 AND a.publishable <= ?3 "
+			 "ORDER BY a.name COLLATE NOCASE, a.lars LIMIT ?4",
+	[S_DASH_DATES] = "SELECT b.applies_from, b.timeline_nl, b.timeline_en, count(*), count(DISTINCT b.algorithm_id) "
+			 "FROM classification_obligations b JOIN algorithms a ON a.id = b.algorithm_id "
+			 "WHERE b.org_id IN (SELECT value FROM json_each(?1)) AND a.state <> 'gearchiveerd' "
+			 "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	[S_DASH_DATE_ALGOS] = "SELECT applies_from, lars, name FROM (SELECT b.applies_from, a.lars, a.name, "
+			      "row_number() OVER (PARTITION BY b.applies_from ORDER BY a.name COLLATE NOCASE, a.lars) AS n "
+			      "FROM classification_obligations b JOIN algorithms a ON a.id = b.algorithm_id "
+			      "WHERE b.org_id IN (SELECT value FROM json_each(?1)) AND b.applies_from >= ?2 "
+			      "AND a.state <> 'gearchiveerd' GROUP BY b.applies_from, a.id) WHERE n <= ?3 ORDER BY applies_from, n",
+	[S_DASH_OVERDUE] = "SELECT a.lars, a.name, b.applies_from, b.article, b.title_nl, b.title_en "
+			   "FROM classification_obligations b JOIN algorithms a ON a.id = b.algorithm_id "
+			   "WHERE b.org_id IN (SELECT value FROM json_each(?1)) AND b.applies_from < ?2 "
+			   "AND a.state <> 'gearchiveerd' ORDER BY a.name COLLATE NOCASE, a.lars, b.seq LIMIT ?3",
 };
 
 struct store {
@@ -1228,6 +1255,115 @@ int store_class_stale(struct store *st, const char *pack_version, int (*cb)(void
 {
 	int rc = each_row(st, bindf(st, S_CLASS_STALE, "t", pack_version), lars_row, (void *)cb, ctx);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- the workspace dashboard ---- */
+
+/* The organisations' IDs as the JSON array the dashboard's statements take as ?1. */
+static const char *dash_ids(struct buf *b, const long long *ids, size_t n)
+{
+	buf_init(b, 0);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%lld", i ? "," : "", ids[i]);
+	buf_putc(b, ']');
+	return buf_str(b);
+}
+
+/* Ends a dashboard query: frees the IDs; no rows is an empty answer. */
+static int dash_end(struct buf *ids, int rc)
+{
+	buf_cleanup(ids);
+	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+static int dash_count_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct dash_count c = {
+		.state = col_text(s, 0), .publication_category = col_text(s, 1), .risk_group = col_text(s, 2),
+		.algorithms = sqlite3_column_int64(s, 3), .completeness = sqlite3_column_int64(s, 4),
+		.publishable = sqlite3_column_int64(s, 5),
+	};
+	return ((int (*)(void *, const struct dash_count *))cb)(ctx, &c);
+}
+
+int store_dash_counts(struct store *st, const long long *org_ids, size_t norg_ids,
+		      int (*cb)(void *, const struct dash_count *), void *ctx)
+{
+	struct buf ids;
+	sqlite3_stmt *s = bindf(st, S_DASH_COUNTS, "t", dash_ids(&ids, org_ids, norg_ids));
+	return dash_end(&ids, each_row(st, s, dash_count_row, (void *)cb, ctx));
+}
+
+static int summary_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct algo_summary a = {
+		.lars = col_text(s, 0), .state = col_text(s, 1), .org_code = col_text(s, 2),
+		.org_name = col_text(s, 3), .name = col_text(s, 4), .description_short = col_text(s, 5),
+		.status = col_text(s, 6), .publication_category = col_text(s, 7), .category = col_text(s, 8),
+		.updated_at = col_text(s, 9), .version = sqlite3_column_int(s, 10),
+		.completeness = sqlite3_column_int(s, 11), .publishable = sqlite3_column_int(s, 12),
+	};
+	return ((int (*)(void *, const struct algo_summary *))cb)(ctx, &a);
+}
+
+int store_dash_algos(struct store *st, const long long *org_ids, size_t norg_ids, const char *state,
+		     bool unpublishable, long long limit, int (*cb)(void *, const struct algo_summary *),
+		     void *ctx)
+{
+	struct buf ids;
+	sqlite3_stmt *s = bindf(st, S_DASH_ALGOS, "ttiI", dash_ids(&ids, org_ids, norg_ids), state,
+				unpublishable ? 0 : 1, limit);
+	return dash_end(&ids, each_row(st, s, summary_row, (void *)cb, ctx));
+}
+
+static int dash_date_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct dash_date d = {
+		.date = col_text(s, 0), .timeline_nl = col_text(s, 1), .timeline_en = col_text(s, 2),
+		.obligations = sqlite3_column_int64(s, 3), .algorithms = sqlite3_column_int64(s, 4),
+	};
+	return ((int (*)(void *, const struct dash_date *))cb)(ctx, &d);
+}
+
+int store_dash_dates(struct store *st, const long long *org_ids, size_t norg_ids,
+		     int (*cb)(void *, const struct dash_date *), void *ctx)
+{
+	struct buf ids;
+	sqlite3_stmt *s = bindf(st, S_DASH_DATES, "t", dash_ids(&ids, org_ids, norg_ids));
+	return dash_end(&ids, each_row(st, s, dash_date_row, (void *)cb, ctx));
+}
+
+static int dash_date_algo_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	return ((int (*)(void *, const char *, const char *, const char *))cb)(ctx, col_text(s, 0), col_text(s, 1),
+									      col_text(s, 2));
+}
+
+int store_dash_date_algos(struct store *st, const long long *org_ids, size_t norg_ids, const char *from,
+			  long long per_date, int (*cb)(void *, const char *date, const char *lars, const char *name),
+			  void *ctx)
+{
+	struct buf ids;
+	sqlite3_stmt *s = bindf(st, S_DASH_DATE_ALGOS, "ttI", dash_ids(&ids, org_ids, norg_ids), from, per_date);
+	return dash_end(&ids, each_row(st, s, dash_date_algo_row, (void *)cb, ctx));
+}
+
+static int dash_overdue_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct dash_obligation o = {
+		.lars = col_text(s, 0), .name = col_text(s, 1), .date = col_text(s, 2), .article = col_text(s, 3),
+		.title_nl = col_text(s, 4), .title_en = col_text(s, 5),
+	};
+	return ((int (*)(void *, const struct dash_obligation *))cb)(ctx, &o);
+}
+
+int store_dash_overdue(struct store *st, const long long *org_ids, size_t norg_ids, const char *before,
+		       long long limit, int (*cb)(void *, const struct dash_obligation *), void *ctx)
+{
+	struct buf ids;
+	sqlite3_stmt *s = bindf(st, S_DASH_OVERDUE, "ttI", dash_ids(&ids, org_ids, norg_ids), before, limit);
+	return dash_end(&ids, each_row(st, s, dash_overdue_row, (void *)cb, ctx));
 }
 
 int store_audit_tail(struct store *st, long long chain, long long *seq, char hash[65])

@@ -1,4 +1,5 @@
-/* svc_dashboard.c - the workspace overview: the actor's organisations and the
+/* svc_dashboard.c - the workspace overview: the actor's organisations, the
+ * dashboard's figures (the store's kept counts and bounded lists), and the
  * actor's algorithms joined with their classification. */
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,24 @@ int svc_ws_orgs(struct store *st, const struct actor *a, int (*cb)(void *, const
 		if ((rc = cb(ctx, &w)))
 			return rc;
 	}
+	return 0;
+}
+
+int svc_ws_dashboard(struct store *st, const struct actor *a, const struct ws_dashboard *d, struct svc_err *e)
+{
+	long long ids[ACTOR_MAX_ORGS];
+	struct algo_query q = {.org_code = d->org_code};
+	int rc = svc_scope(a, true, &q, ids, e);
+	if (rc)
+		return rc;
+	if ((rc = store_dash_counts(st, q.org_ids, q.norg_ids, d->count, d->ctx)) ||
+	    (rc = store_dash_dates(st, q.org_ids, q.norg_ids, d->date, d->ctx)) ||
+	    (rc = store_dash_date_algos(st, q.org_ids, q.norg_ids, d->today, d->per_date, d->date_algo, d->ctx)) ||
+	    (rc = store_dash_algos(st, q.org_ids, q.norg_ids, "concept", true, d->list_limit, d->draft, d->ctx)) ||
+	    (rc = store_dash_algos(st, q.org_ids, q.norg_ids, "ter beoordeling", false, d->list_limit, d->released,
+				   d->ctx)) ||
+	    (rc = store_dash_overdue(st, q.org_ids, q.norg_ids, d->today, d->overdue_limit, d->overdue, d->ctx)))
+		return rc < 0 ? svc_store_err(e, st, rc) : rc;
 	return 0;
 }
 

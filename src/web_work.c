@@ -27,6 +27,8 @@
 #define EMPTY_LINK_ROWS 2     /* empty rows offered below the filled ones */
 #define MAX_DIFF_VERSIONS 50  /* versions whose diff the algorithm page shows */
 #define MAX_OVERDUE_ROWS 50   /* obligations in force listed on the dashboard */
+#define DASH_LIST_ROWS 25     /* drafts and released algorithms listed on the dashboard */
+#define DASH_DATE_ROWS 10     /* algorithms listed per deadline on the dashboard */
 
 /* ---- small helpers ---- */
 
@@ -270,16 +272,16 @@ static void plural(const char *base, long long n, const char *lang, char *out, s
 struct dash {
 	const char *lang;
 	char today[11];
-	long long n, publishable, completeness, overdue_total;
+	long long n, publishable, completeness, drafts, overdue_total;
 	json_t *by_state, *by_risk, *by_pubcat;  /* value -> count */
 	json_t *concepts, *review, *overdue;
-	json_t *deadlines;                       /* date -> {obligations, algos {id: name}, timelines {title: true}} */
+	json_t *deadlines;                       /* date -> {obligations, algorithms, algos [{id, name}], timelines {title: true}} */
 };
 
-static void count(json_t *counts, const char *value)
+static void add(json_t *counts, const char *key, long long n)
 {
-	json_int_t n = json_integer_value(json_object_get(counts, value));
-	json_object_set_new(counts, value, json_integer(n + 1));
+	json_int_t have = json_integer_value(json_object_get(counts, key));
+	json_object_set_new(counts, key, json_integer(have + n));
 }
 
 /* Rows {label, count} for every value of the table (zeros too: an empty row
@@ -310,56 +312,76 @@ static const char *obligation_title(json_t *o, const char *lang)
 	return t ? t : json_string_value(json_object_get(o, "id"));
 }
 
-static void dash_obligations(struct dash *d, const struct algo_summary *s, const char *assessment)
-{
-	json_t *as = json_loads(assessment, 0, NULL), *o;
-	size_t i;
-	const char *tl = timeline_title(as, d->lang);
-	json_array_foreach(json_object_get(as, "obligations"), i, o) {
-		const char *from = json_string_value(json_object_get(o, "applies_from"));
-		if (!from)
-			continue;
-		if (strcmp(from, d->today) >= 0) {
-			json_t *slot = json_object_get(d->deadlines, from);
-			if (!slot) {
-				slot = json_pack("{s:i,s:{},s:{}}", "obligations", 0, "algos", "timelines");
-				json_object_set_new(d->deadlines, from, slot);
-			}
-			json_object_set_new(slot, "obligations",
-					    json_integer(json_integer_value(json_object_get(slot, "obligations")) + 1));
-			json_object_set_new(json_object_get(slot, "algos"), s->lars, json_string(s->name ? s->name : s->lars));
-			if (tl)
-				json_object_set_new(json_object_get(slot, "timelines"), tl, json_true());
-			continue;
-		}
-		if (d->overdue_total++ >= MAX_OVERDUE_ROWS)
-			continue;
-		json_array_append_new(d->overdue, json_pack("{s:s,s:s?,s:s?,s:s?,s:o}", "id", s->lars, "name", s->name ? s->name : s->lars,
-							    "article", json_string_value(json_object_get(o, "article")),
-							    "obligation", obligation_title(o, d->lang), "date",
-							    date_json(from, d->lang)));
-	}
-	json_decref(as);
-}
-
-static int dash_cb(void *ctx, const struct ws_algo *w)
+static int dash_count_cb(void *ctx, const struct dash_count *c)
 {
 	struct dash *d = ctx;
-	const struct algo_summary *s = w->summary;
-	d->n++;
-	d->completeness += s->completeness;
-	d->publishable += s->publishable;
-	count(d->by_state, s->state);
-	count(d->by_risk, w->risk_group ? w->risk_group : "geen");
-	count(d->by_pubcat, s->publication_category ? s->publication_category : "geen");
-	if (!strcmp(s->state, "concept") && !s->publishable)
-		json_array_append_new(d->concepts, json_pack("{s:s,s:s?,s:s,s:i}", "id", s->lars, "name", s->name ? s->name : s->lars,
-							     "org_name", s->org_name, "completeness", s->completeness));
-	if (!strcmp(s->state, "ter beoordeling"))
-		json_array_append_new(d->review, json_pack("{s:s,s:s?,s:s,s:o}", "id", s->lars, "name", s->name ? s->name : s->lars,
-							   "org_name", s->org_name, "date", date_json(s->updated_at, d->lang)));
-	if (w->assessment)
-		dash_obligations(d, s, w->assessment);
+	d->n += c->algorithms;
+	d->completeness += c->completeness;
+	d->publishable += c->publishable;
+	if (!strcmp(c->state, "concept"))
+		d->drafts += c->algorithms - c->publishable;
+	add(d->by_state, c->state, c->algorithms);
+	add(d->by_risk, c->risk_group ? c->risk_group : "geen", c->algorithms);
+	add(d->by_pubcat, c->publication_category ? c->publication_category : "geen", c->algorithms);
+	return 0;
+}
+
+static json_t *deadline_slot(struct dash *d, const char *date)
+{
+	json_t *slot = json_object_get(d->deadlines, date);
+	if (!slot) {
+		slot = json_pack("{s:i,s:i,s:[],s:{}}", "obligations", 0, "algorithms", 0, "algos", "timelines");
+		json_object_set_new(d->deadlines, date, slot);
+	}
+	return slot;
+}
+
+static int dash_date_cb(void *ctx, const struct dash_date *x)
+{
+	struct dash *d = ctx;
+	if (strcmp(x->date, d->today) < 0) {
+		d->overdue_total += x->obligations;
+		return 0;
+	}
+	json_t *slot = deadline_slot(d, x->date);
+	const char *tl = strcmp(d->lang, "en") ? x->timeline_nl : x->timeline_en;
+	add(slot, "obligations", x->obligations);
+	add(slot, "algorithms", x->algorithms);
+	if (tl)
+		json_object_set_new(json_object_get(slot, "timelines"), tl, json_true());
+	return 0;
+}
+
+static int dash_date_algo_cb(void *ctx, const char *date, const char *lars, const char *name)
+{
+	json_array_append_new(json_object_get(deadline_slot(ctx, date), "algos"),
+			      json_pack("{s:s,s:s}", "id", lars, "name", name ? name : lars));
+	return 0;
+}
+
+static int dash_draft_cb(void *ctx, const struct algo_summary *s)
+{
+	struct dash *d = ctx;
+	json_array_append_new(d->concepts, json_pack("{s:s,s:s,s:s,s:i}", "id", s->lars, "name", s->name ? s->name : s->lars,
+						     "org_name", s->org_name, "completeness", s->completeness));
+	return 0;
+}
+
+static int dash_released_cb(void *ctx, const struct algo_summary *s)
+{
+	struct dash *d = ctx;
+	json_array_append_new(d->review, json_pack("{s:s,s:s,s:s,s:o}", "id", s->lars, "name", s->name ? s->name : s->lars,
+						   "org_name", s->org_name, "date", date_json(s->updated_at, d->lang)));
+	return 0;
+}
+
+static int dash_overdue_cb(void *ctx, const struct dash_obligation *o)
+{
+	struct dash *d = ctx;
+	json_array_append_new(d->overdue, json_pack("{s:s,s:s,s:s?,s:s?,s:o}", "id", o->lars, "name", o->name ? o->name : o->lars,
+						    "article", o->article, "obligation",
+						    strcmp(d->lang, "en") ? o->title_nl : o->title_en, "date",
+						    date_json(o->date, d->lang)));
 	return 0;
 }
 
@@ -368,7 +390,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The deadlines in date order: [{date, obligations, summary, algorithms [{id, name}], timeline}]. */
+/* The deadlines in date order: [{date, obligations, summary, algorithms [{id, name}], algos_more, timeline}]. */
 static json_t *deadline_rows(struct dash *d)
 {
 	size_t n = json_object_size(d->deadlines), i = 0;
@@ -378,25 +400,54 @@ static json_t *deadline_rows(struct dash *d)
 		keys[i++] = k;
 	qsort(keys, n, sizeof *keys, cmp_str);
 	for (i = 0; i < n; i++) {
-		json_t *slot = json_object_get(d->deadlines, keys[i]), *algos = json_array();
+		json_t *slot = json_object_get(d->deadlines, keys[i]), *algos = json_object_get(slot, "algos");
 		struct buf tl;
-		char obl[64], alg[64], summary[160];
+		char obl[64], alg[64], summary[160], more[96];
 		json_int_t nobl = json_integer_value(json_object_get(slot, "obligations"));
-		json_object_foreach(json_object_get(slot, "algos"), k, v)
-			json_array_append_new(algos, json_pack("{s:s,s:O}", "id", k, "name", v));
+		json_int_t nalg = json_integer_value(json_object_get(slot, "algorithms"));
 		buf_init(&tl, 0);
 		json_object_foreach(json_object_get(slot, "timelines"), k, v)
 			buf_printf(&tl, "%s%s", tl.len ? "; " : "", k);
 		plural("work.dash.n_obligations", nobl, d->lang, obl, sizeof obl);
-		plural("work.dash.n_algorithms", (long long)json_array_size(algos), d->lang, alg, sizeof alg);
+		plural("work.dash.n_algorithms", nalg, d->lang, alg, sizeof alg);
 		snprintf(summary, sizeof summary, "%s, %s", obl, alg);
-		json_array_append_new(rows, json_pack("{s:o,s:s,s:s,s:o,s:s}", "date", date_json(keys[i], d->lang), "obligations",
-						      obl, "summary", summary, "algorithms", algos, "timeline",
-						      buf_str(&tl)));
+		json_t *row = json_pack("{s:o,s:s,s:s,s:O,s:s}", "date", date_json(keys[i], d->lang), "obligations", obl,
+					"summary", summary, "algorithms", algos, "timeline", buf_str(&tl));
+		if (nalg > (json_int_t)json_array_size(algos)) {
+			fill(msg("work.dash.more", d->lang), nalg - (json_int_t)json_array_size(algos), more, sizeof more);
+			json_object_set_new(row, "algos_more", json_string(more));
+		}
+		json_array_append_new(rows, row);
 		buf_cleanup(&tl);
 	}
 	free(keys);
 	return rows;
+}
+
+/* "And 12 more." with a link to the list of algorithms in one state, when the
+ * dashboard lists fewer than there are. */
+static void more_link(struct http_req *r, json_t *data, const char *key, long long total, size_t shown,
+		      const char *state, const char *sort)
+{
+	if (total <= (long long)shown)
+		return;
+	char text[96], name[48];
+	struct buf href;
+	buf_init(&href, 0);
+	buf_puts(&href, "/werkruimte/algoritmes?fase=");
+	url_encode(&href, state);
+	if (sort)
+		buf_printf(&href, "&sortering=%s", sort);
+	const char *org = my_org_param(r, "organisatie");
+	if (org) {
+		buf_puts(&href, "&organisatie=");
+		url_encode(&href, org);
+	}
+	fill(msg("work.dash.more", web_lang(r)), total - (long long)shown, text, sizeof text);
+	json_object_set_new(data, key, json_string(text));
+	snprintf(name, sizeof name, "%s_href", key);
+	json_object_set_new(data, name, json_string(buf_str(&href)));
+	buf_cleanup(&href);
 }
 
 /* The inline SVG of the deadlines: a vertical time axis (it stays legible at
@@ -439,8 +490,13 @@ static void dashboard(struct http_req *r)
 		return;
 	const char *lang = web_lang(r);
 	struct dash d = {.lang = lang};
-	struct algo_query q = {0};
 	struct svc_err e = {0};
+	struct ws_dashboard q = {
+		.org_code = my_org_param(r, "organisatie"), .today = d.today, .list_limit = DASH_LIST_ROWS,
+		.per_date = DASH_DATE_ROWS, .overdue_limit = MAX_OVERDUE_ROWS, .ctx = &d,
+		.count = dash_count_cb, .date = dash_date_cb, .date_algo = dash_date_algo_cb, .draft = dash_draft_cb,
+		.released = dash_released_cb, .overdue = dash_overdue_cb,
+	};
 	today_iso(d.today);
 	d.by_state = json_object();
 	d.by_risk = json_object();
@@ -449,10 +505,9 @@ static void dashboard(struct http_req *r)
 	d.review = json_array();
 	d.overdue = json_array();
 	d.deadlines = json_object();
-	q.org_code = my_org_param(r, "organisatie");
 	json_t *orgs = my_orgs(r), *data = json_pack("{s:o}", "orgs", orgs);
 	mark_selected(orgs, "code", q.org_code);
-	if (svc_ws_algos(r->st, r->actor, &q, dash_cb, &d, &e)) {
+	if (svc_ws_dashboard(r->st, r->actor, &q, &e)) {
 		web_error(r, e.status, "error.title");
 		goto out;
 	}
@@ -485,14 +540,18 @@ static void dashboard(struct http_req *r)
 	json_object_set_new(data, "has_concepts", json_boolean(json_array_size(d.concepts) > 0));
 	json_object_set_new(data, "has_review", json_boolean(json_array_size(d.review) > 0));
 	json_object_set_new(data, "has_overdue", json_boolean(json_array_size(d.overdue) > 0));
+	more_link(r, data, "concepts_more", d.drafts, json_array_size(d.concepts), "concept", "volledigheid");
+	more_link(r, data, "review_more", json_integer_value(json_object_get(d.by_state, "ter beoordeling")),
+		  json_array_size(d.review), "ter beoordeling", NULL);
 	json_object_set_new(data, "nav_dashboard", json_true());
 	json_object_set_new(data, "concepts", d.concepts);
 	json_object_set_new(data, "review", d.review);
 	json_object_set_new(data, "overdue", d.overdue);
 	json_object_set_new(data, "overdue_total", json_integer(d.overdue_total));
-	if (d.overdue_total > MAX_OVERDUE_ROWS) {
+	if (d.overdue_total > (long long)json_array_size(d.overdue)) {
 		char more[160];
-		fill(msg("work.dash.overdue_more", lang), d.overdue_total - MAX_OVERDUE_ROWS, more, sizeof more);
+		fill(msg("work.dash.overdue_more", lang), d.overdue_total - (long long)json_array_size(d.overdue), more,
+		     sizeof more);
 		json_object_set_new(data, "overdue_more", json_string(more));
 	}
 	json_object_set_new(data, "today", date_json(d.today, lang));
