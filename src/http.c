@@ -1,5 +1,5 @@
-/* http.c - libmicrohttpd glue: limits, routing, per-request state, logging,
- * graceful shutdown. */
+/* http.c - libmicrohttpd glue: limits, deadlines, routing, per-request state,
+ * the worker pool, logging, graceful shutdown. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,17 +23,51 @@ static pthread_key_t store_key;
 static const struct http_config *config;
 static atomic_int in_flight;
 
+#define SECOND_US 1000000u
+
 struct req_ctx {
 	struct http_req r;
-	uint64_t start_us;
+	uint64_t start_us;        /* the request line arrived */
+	uint64_t head_us;         /* the head was complete */
+	size_t uri_len;           /* the request target as sent, query string included */
 	size_t body_max;
 	size_t header_bytes;
 	size_t received;          /* body bytes read, kept or not */
 	const struct http_route *route;
-	bool too_large, dispatched;
+	bool too_large, dispatched, handled;
+	struct req_ctx *next;     /* in the workers' queue */
 	char method_copy[16];
 	char *path_copy;
 };
+
+/* Deadlines. libmicrohttpd 0.9.75 has only an idle timeout, which a client resets
+ * with every byte, and it calls nothing of ours while a request head arrives (the
+ * access handler runs once the head is complete; returning MHD_NO from it closes
+ * the connection, but only then). So every connection is listed, from
+ * MHD_OPTION_NOTIFY_CONNECTION, with the time by which it must have sent what it
+ * owes next; the main thread looks once a second and shuts down the socket of a
+ * connection past its deadline, and the connection's event loop, reading the end of
+ * the stream, closes it. libmicrohttpd calls the CLOSED notification (which unlists
+ * the connection under watch_lock) before it closes the socket, so the number
+ * shut down is never one already reused by another connection. */
+struct watch {
+	struct watch *prev, *next;
+	MHD_socket fd;
+	_Atomic uint64_t deadline_us;  /* 0: none, a handler is running */
+};
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct watch *watches;
+
+/* Requests that may change state run in a pool of workers instead of the event
+ * loops: they hash passwords (argon2id, 0.1-0.4 s) and commit with an fsync, and in
+ * an event loop that would stall every other connection of that loop. The
+ * connection is suspended meanwhile. Reads stay in the loops (no hand-over cost). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+	struct req_ctx *head, *tail;
+	bool stop;
+} work = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
 
 static void store_destroy(void *p)
 {
@@ -123,6 +158,62 @@ static const struct http_route *route_find(struct req_ctx *c, char *allow, size_
 	return found;
 }
 
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct watch *w = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = xcalloc(1, sizeof *w);
+		w->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+		atomic_store(&w->deadline_us, util_mono_us() + HTTP_HEAD_TIMEOUT * SECOND_US);
+		pthread_mutex_lock(&watch_lock);
+		w->next = watches;
+		if (watches)
+			watches->prev = w;
+		watches = w;
+		pthread_mutex_unlock(&watch_lock);
+		*socket_context = w;
+	} else if (w) {
+		pthread_mutex_lock(&watch_lock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			watches = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&watch_lock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* Sets the connection's deadline (0: none); called from its event loop. */
+static void watch_set(struct MHD_Connection *conn, uint64_t deadline_us)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context)
+		atomic_store(&((struct watch *)ci->socket_context)->deadline_us, deadline_us);
+}
+
+/* Shuts down the sockets of the connections past their deadline; returns how many. */
+static int reap(void)
+{
+	uint64_t now = util_mono_us();
+	int n = 0;
+	pthread_mutex_lock(&watch_lock);
+	for (struct watch *w = watches; w; w = w->next) {
+		uint64_t d = atomic_load(&w->deadline_us);
+		if (d && d < now && w->fd != MHD_INVALID_SOCKET &&
+		    atomic_compare_exchange_strong(&w->deadline_us, &d, 0)) {
+			shutdown(w->fd, SHUT_RDWR);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&watch_lock);
+	return n;
+}
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				    const char *value)
 {
@@ -167,16 +258,68 @@ static enum MHD_Result respond_error(struct req_ctx *c, int status, const char *
 	return queue(c);
 }
 
+static enum MHD_Result respond_too_large(struct req_ctx *c)
+{
+	char msg[96];
+	snprintf(msg, sizeof msg, "the request body exceeds %zu bytes", c->body_max);
+	return respond_error(c, 413, "body_too_large", msg, NULL);
+}
+
+/* Runs the route's handler (in an event loop or a worker). */
+static void handle(struct req_ctx *c)
+{
+	if (!(c->r.st = thread_store())) {
+		config->error(&c->r, 503, "unavailable", "the database cannot be opened", NULL);
+	} else {
+		c->r.status = 200;
+		if (!config->before || config->before(&c->r, c->route))
+			c->route->fn(&c->r);
+	}
+	c->handled = true;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&work.lock);
+	for (;;) {
+		while (!work.head && !work.stop)
+			pthread_cond_wait(&work.ready, &work.lock);
+		struct req_ctx *c = work.head;
+		if (!c)
+			break;  /* stopping, and the queue is empty */
+		if (!(work.head = c->next))
+			work.tail = NULL;
+		pthread_mutex_unlock(&work.lock);
+		handle(c);
+		MHD_resume_connection(c->r.conn);  /* its loop calls on_request again, which queues */
+		pthread_mutex_lock(&work.lock);
+	}
+	pthread_mutex_unlock(&work.lock);
+	return NULL;
+}
+
+/* The request line has arrived, the headers not yet: the request's context starts
+ * here, the one place that sees the target as sent, with its query string. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req_ctx *c = xcalloc(1, sizeof *c);
+	c->start_us = util_mono_us();
+	c->uri_len = strlen(uri);
+	return c;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
 	struct req_ctx *c = *con_cls;
-	if (!c) {
-		c = xcalloc(1, sizeof *c);
-		*con_cls = c;
+	if (!c->r.conn) {
+		/* First call: the head is complete. From here the body has HTTP_HEAD_TIMEOUT
+		 * seconds, and one more for every HTTP_BODY_MIN_RATE bytes it brings. */
+		c->head_us = util_mono_us();
+		watch_set(conn, c->head_us + HTTP_HEAD_TIMEOUT * SECOND_US);
 		atomic_fetch_add(&in_flight, 1);
-		c->start_us = util_mono_us();
 		snprintf(c->method_copy, sizeof c->method_copy, "%s", method);
 		c->r.conn = conn;
 		c->r.method = c->method_copy;
@@ -188,10 +331,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		c->path_copy = xmalloc(strlen(url) + 1 + HTTP_MAX_PARAMS);
 		buf_init(&c->r.out, 0);
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c->header_bytes);
-		c->header_bytes += strlen(url) + strlen(method) + strlen(version);
+		c->header_bytes += c->uri_len + strlen(method) + strlen(version);
+		if (c->uri_len > HTTP_HEADER_MAX)
+			return respond_error(c, 414, "uri_too_long", "the request target exceeds 16 KiB", NULL);
 		if (c->header_bytes > HTTP_HEADER_MAX)
 			return respond_error(c, 431, "header_too_large",
-					     "the request headers exceed 16 KiB", NULL);
+					     "the request line and headers exceed 16 KiB", NULL);
 		char allow[128];
 		c->route = route_find(c, allow, sizeof allow);
 		if (!c->route && *allow)
@@ -202,8 +347,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long n;
-		if (cl && !util_parse_int(cl, 0, (long long)1 << 62, &n) && (size_t)n > c->body_max)
+		if (cl && !util_parse_int(cl, 0, (long long)1 << 62, &n) && (size_t)n > c->body_max) {
 			c->too_large = true;
+			/* More than would be read and dropped (below): answer before reading
+			 * any of it; libmicrohttpd then closes the connection. */
+			if ((size_t)n - c->body_max > HTTP_DROP_MAX)
+				return respond_too_large(c);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -215,26 +365,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			c->too_large = true;
 		c->received += *upload_data_size;
 		*upload_data_size = 0;
+		watch_set(conn, c->head_us + HTTP_HEAD_TIMEOUT * SECOND_US +
+					c->received * SECOND_US / HTTP_BODY_MIN_RATE);
 		return c->received > c->body_max + HTTP_DROP_MAX ? MHD_NO : MHD_YES;
 	}
 	if (c->dispatched)
-		return MHD_YES;
+		return c->handled ? queue(c) : MHD_YES;  /* back from a worker, or not yet */
 	c->dispatched = true;
-	if (c->too_large) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "the request body exceeds %zu bytes", c->body_max);
-		return respond_error(c, 413, "body_too_large", msg, NULL);
-	}
+	watch_set(conn, 0);
+	if (c->too_large)
+		return respond_too_large(c);
 	if (!c->route) {
 		config->not_found(&c->r);
 		return queue(c);
 	}
-	if (!(c->r.st = thread_store()))
-		return respond_error(c, 503, "unavailable", "the database cannot be opened", NULL);
-	c->r.status = 200;
-	if (!config->before || config->before(&c->r, c->route))
-		c->route->fn(&c->r);
-	return queue(c);
+	if (!strcmp(c->r.method, "GET") || !strcmp(c->r.method, "HEAD")) {
+		handle(c);
+		return queue(c);
+	}
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&work.lock);
+	if (work.tail)
+		work.tail->next = c;
+	else
+		work.head = c;
+	work.tail = c;
+	pthread_cond_signal(&work.ready);
+	pthread_mutex_unlock(&work.lock);
+	return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -243,8 +401,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req_ctx *c = *con_cls;
 	if (!c)
 		return;
-	log_request(c->r.method, c->r.path, c->r.status, c->r.out.len,
-		    util_mono_us() - c->start_us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	/* The next request's head is due HTTP_HEAD_TIMEOUT seconds after this one. */
+	watch_set(conn, util_mono_us() + HTTP_HEAD_TIMEOUT * SECOND_US);
+	if (c->r.conn) {  /* it reached on_request */
+		log_request(c->r.method, c->r.path, c->r.status, c->r.out.len,
+			    util_mono_us() - c->start_us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+		atomic_fetch_sub(&in_flight, 1);
+	}
 	buf_cleanup(&c->r.body);
 	buf_cleanup(&c->r.out);
 	for (int i = 0; i < c->r.nheaders; i++)
@@ -254,7 +417,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(c->r.form);
 	free(c);
 	*con_cls = NULL;
-	atomic_fetch_sub(&in_flight, 1);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa)
@@ -279,6 +441,7 @@ int http_serve(const struct http_config *cfg)
 	sigset_t sigs;
 	int sig;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t workers[HTTP_WORKERS];
 	config = cfg;
 	if (parse_listen(cfg->listen, &sa)) {
 		log_error("http", "bad listen address %s (expected ADDR:PORT, e.g. 127.0.0.1:8080)", cfg->listen);
@@ -292,14 +455,18 @@ int http_serve(const struct http_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+		on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(ncpu > 0 ? (ncpu > 16 ? 16 : ncpu) : 2),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
 		/* The pool holds the request line, the headers and the read buffer: sized so
 		 * that headers up to HTTP_HEADER_MAX fit and our own check answers 431. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(2 * HTTP_HEADER_MAX + 8192),
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
@@ -307,12 +474,19 @@ int http_serve(const struct http_config *cfg)
 		log_error("http", "cannot listen on %s", cfg->listen);
 		return 1;
 	}
+	for (int i = 0; i < HTTP_WORKERS; i++)
+		pthread_create(&workers[i], NULL, worker, NULL);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
 	printf("aireg: listening on http://%s:%u/\n", addr, info ? info->port : ntohs(sa.sin_port));
 	fflush(stdout);
-	sigwait(&sigs, &sig);
+	const struct timespec tick = {1, 0};
+	while ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0) {
+		int n = reap();
+		if (n)
+			log_info("http", "closed %d connection(s) that did not send their request in time", n);
+	}
 	log_info("http", "signal %d: finishing requests in flight", sig);
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
@@ -321,6 +495,14 @@ int http_serve(const struct http_config *cfg)
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	/* The workers finish what is queued and resume those connections, so that none
+	 * is left suspended when the daemon stops. */
+	pthread_mutex_lock(&work.lock);
+	work.stop = true;
+	pthread_cond_broadcast(&work.ready);
+	pthread_mutex_unlock(&work.lock);
+	for (int i = 0; i < HTTP_WORKERS; i++)
+		pthread_join(workers[i], NULL);
 	MHD_stop_daemon(d);
 	log_info("http", "stopped");
 	return 0;

@@ -1,15 +1,26 @@
 /* http.h - the HTTP server: libmicrohttpd with deliberate limits, a router,
- * per-request state and one log line per request.
+ * per-request state and one log line per request. Reads (GET, HEAD) are handled in
+ * the event loops, other methods in a pool of HTTP_WORKERS threads.
  *
- * Limits (each tested in tests/api): request body HTTP_BODY_MAX (import routes
- * HTTP_IMPORT_MAX) -> 413, and a body that goes on for HTTP_DROP_MAX more bytes
- * closes the connection; request line + headers beyond HTTP_HEADER_MAX -> 431;
- * HTTP_CONN_MAX connections; idle connections closed after HTTP_IDLE_TIMEOUT s. */
+ * Limits (each tested in tests/api or tests/limits):
+ * - a request target over HTTP_HEADER_MAX -> 414; request line + headers (query
+ *   string included) over HTTP_HEADER_MAX -> 431;
+ * - a body over HTTP_BODY_MAX (import routes HTTP_IMPORT_MAX) -> 413: at once, without
+ *   reading it, when Content-Length declares more than HTTP_DROP_MAX beyond the cap;
+ *   else after reading it, and a body that goes on for HTTP_DROP_MAX more bytes
+ *   closes the connection;
+ * - deadlines (the connection is closed without an answer): the request head must be
+ *   complete HTTP_HEAD_TIMEOUT s after the connection opened or the previous answer
+ *   was sent; the body must be complete HTTP_HEAD_TIMEOUT s after the head plus 1 s
+ *   for every HTTP_BODY_MIN_RATE bytes received;
+ * - HTTP_CONN_MAX connections, http_config.per_ip_limit of them from one address;
+ * - an answer the client stops reading: closed after HTTP_IDLE_TIMEOUT s. */
 #ifndef AIREG_HTTP_H
 #define AIREG_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "store.h"
@@ -19,7 +30,11 @@
 #define HTTP_HEADER_MAX (16u << 10)
 #define HTTP_DROP_MAX (8u << 20)     /* body bytes past the cap read before cutting off */
 #define HTTP_CONN_MAX 1024
+#define HTTP_PER_IP_DEFAULT 64
+#define HTTP_HEAD_TIMEOUT 10          /* seconds */
+#define HTTP_BODY_MIN_RATE (16u << 10) /* bytes per second */
 #define HTTP_IDLE_TIMEOUT 30
+#define HTTP_WORKERS 8
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 6
 
@@ -58,6 +73,7 @@ struct http_route {
 struct http_config {
 	const char *db_path;
 	const char *listen;       /* "ADDR:PORT" */
+	unsigned per_ip_limit;    /* connections from one address; 0: no limit */
 	const struct http_route *routes;
 	size_t nroutes;
 	void (*not_found)(struct http_req *r);

@@ -227,6 +227,12 @@ static int cmd_serve(struct opts *o)
 {
 	struct store *st;
 	char err[512];
+	/* Behind a reverse proxy every client has the proxy's address: set 0 there. */
+	const char *per_ip_env = getenv("AIREG_CONNS_PER_IP");
+	long long per_ip = HTTP_PER_IP_DEFAULT;
+	if (per_ip_env && util_parse_int(per_ip_env, 0, HTTP_CONN_MAX, &per_ip))
+		return usage_error("AIREG_CONNS_PER_IP must be a whole number from 0 (no limit) to %d, not \"%s\"",
+				   HTTP_CONN_MAX, per_ip_env);
 	int rc = load_pack();
 	if (!rc && tmpl_init(err, sizeof err)) {
 		fprintf(stderr, "aireg: %s\n", err);
@@ -241,6 +247,7 @@ static int cmd_serve(struct opts *o)
 	struct http_config cfg = {
 		.db_path = o->db,
 		.listen = o->listen ? o->listen : "127.0.0.1:8080",
+		.per_ip_limit = (unsigned)per_ip,
 		.not_found = web_not_found,
 		.error = api_error,
 		.before = api_before_hook,
