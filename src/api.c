@@ -907,6 +907,39 @@ static void org_settings(struct http_req *r)
 	json_decref(body);
 }
 
+/* ---- house style ---- */
+
+static void write_json(struct http_req *r, json_t *o);
+
+/* PUT /api/v1/organisations/{code}/theme with a text/css token file. */
+static void org_theme_put(struct http_req *r)
+{
+	const char *ct = http_header(r, "Content-Type");
+	struct svc_err e = {0};
+	struct svc_theme t;
+	struct buf url;
+	if (!ct || strncasecmp(ct, "text/css", 8) || (ct[8] && ct[8] != ';' && ct[8] != ' '))
+		return api_error(r, 415, "unsupported_media_type", "the body must be text/css", NULL);
+	if (svc_theme_set(r->st, r->actor, r->params[0], r->body.data ? r->body.data : "", r->body.len, &t, &e))
+		return svc_error(r, &e, NULL);
+	buf_init(&url, 0);
+	web_theme_url(r->params[0], t.hash, &url);
+	json_t *o = json_pack("{s:s,s:i,s:s,s:s,s:s}", "organisation", r->params[0], "tokens", t.tokens, "hash", t.hash,
+			      "updated_at", t.updated_at, "url", buf_str(&url));
+	write_json(r, o);
+	json_decref(o);
+	buf_cleanup(&url);
+}
+
+static void org_theme_delete(struct http_req *r)
+{
+	struct svc_err e = {0};
+	if (svc_theme_clear(r->st, r->actor, r->params[0], &e))
+		svc_error(r, &e, NULL);
+	else
+		r->status = 204;
+}
+
 /* ---- tokens ---- */
 
 static int token_json_cb(void *ctx, const struct token *t)
@@ -1109,6 +1142,8 @@ static const struct http_route routes[] = {
 	{"GET", "/api/v1/organisations/{}/users", users_list, 0},
 	{"POST", "/api/v1/organisations/{}/users", users_add, 0},
 	{"PUT", "/api/v1/organisations/{}/settings", org_settings, 0},
+	{"PUT", "/api/v1/organisations/{}/theme", org_theme_put, 0},
+	{"DELETE", "/api/v1/organisations/{}/theme", org_theme_delete, 0},
 	{"POST", "/api/v1/users/{}/disable", user_disable, 0},
 	{"POST", "/api/v1/users/{}/reset-link", user_reset, 0},
 	{"GET", "/api/v1/tokens", tokens_list, 0},

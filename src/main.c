@@ -40,6 +40,8 @@ static const char usage[] =
 	"                                            the published register (--drafts: latest versions)\n"
 	"  org list [--db PATH]                      list organisations (code, type, algorithms, name)\n"
 	"  org add [--db PATH] --code CODE --name NAME --type TYPE\n"
+	"  org theme [--db PATH] --org CODE (FILE | --clear)\n"
+	"                                            set (or remove) the house style: a CSS file of design tokens\n"
 	"  user add --email EMAIL (--org CODE --role ROLE | --operator) [--password-stdin]\n"
 	"                                            (prints a one-time link when no password is set)\n"
 	"  user list [--org CODE] | user disable --email EMAIL | user reset --email EMAIL\n"
@@ -60,7 +62,7 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *listen, *org, *format, *code, *name, *type, *role, *email, *expires;
-	bool dry_run, skip_invalid, drafts, password_stdin, operator;
+	bool dry_run, skip_invalid, drafts, password_stdin, operator, clear;
 	char **args;
 	int nargs;
 };
@@ -103,6 +105,8 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 			o->operator = known = true;
 		} else if (!strcmp(a, "--drafts")) {
 			o->drafts = known = true;
+		} else if (!strcmp(a, "--clear")) {
+			o->clear = known = true;
 		} else if (!strcmp(a, "--password-stdin")) {
 			o->password_stdin = known = true;
 		} else if (!strcmp(a, "--")) {
@@ -394,14 +398,53 @@ static int print_org(void *ctx, const struct org *org)
 	return 0;
 }
 
+static int svc_exit(const struct svc_err *e);
+
+/* aireg org theme --org CODE (FILE | --clear) */
+static int org_theme(struct opts *o)
+{
+	struct store *st;
+	struct svc_err e = {0};
+	struct svc_theme t;
+	struct buf css;
+	int rc;
+	if (!o->org || o->clear == (o->nargs == 2) || o->nargs > 2)
+		return usage_error("org theme needs --org CODE and either a FILE or --clear");
+	buf_init(&css, (size_t)1 << 31);  /* the service names its own, smaller limit */
+	if (!o->clear && read_file(o->args[1], &css)) {
+		fprintf(stderr, "aireg: cannot read %s: %s\n", o->args[1], strerror(errno));
+		buf_cleanup(&css);
+		return EXIT_RUNTIME;
+	}
+	if ((rc = open_db(o->db, false, &st))) {
+		buf_cleanup(&css);
+		return rc;
+	}
+	if (o->clear)
+		rc = svc_theme_clear(st, &auth_system, o->org, &e);
+	else
+		rc = svc_theme_set(st, &auth_system, o->org, buf_str(&css), css.len, &t, &e);
+	if (rc)
+		rc = svc_exit(&e);
+	else if (o->clear)
+		printf("aireg: house style of %s removed\n", o->org);
+	else
+		printf("aireg: house style of %s set: %d tokens, version %.16s\n", o->org, t.tokens, t.hash);
+	buf_cleanup(&css);
+	store_close(st);
+	return rc;
+}
+
 static int cmd_org(struct opts *o)
 {
 	struct store *st;
 	struct svc_err e = {0};
 	int rc;
 	const char *sub = o->nargs ? o->args[0] : "";
-	if (strcmp(sub, "list") && strcmp(sub, "add"))
-		return usage_error("org needs list or add, not \"%s\"", sub);
+	if (strcmp(sub, "list") && strcmp(sub, "add") && strcmp(sub, "theme"))
+		return usage_error("org needs list, add or theme, not \"%s\"", sub);
+	if (!strcmp(sub, "theme"))
+		return org_theme(o);
 	if ((rc = open_db(o->db, true, &st)))
 		return rc;
 	if (!strcmp(sub, "list")) {

@@ -285,6 +285,26 @@ struct dash_obligation {
 int store_dash_overdue(struct store *st, const long long *org_ids, size_t norg_ids, const char *before,
 		       long long limit, int (*cb)(void *, const struct dash_obligation *), void *ctx);
 
+/* ---- house style (migration 004) ---- */
+
+/* An organisation's own design tokens for its public pages. */
+struct theme {
+	const char *hash;        /* BLAKE2b-256 of css, hex */
+	const char *css;         /* the stylesheet served; NULL when not asked for */
+	int tokens;              /* how many */
+	const char *updated_at;
+};
+
+/* The house style of the organisation with this code (with its css only when
+ * with_css); STORE_NOTFOUND when it has none. */
+int store_theme_get(struct store *st, const char *org_code, bool with_css, int (*cb)(void *, const struct theme *),
+		    void *ctx);
+/* Sets (inserts or replaces) an organisation's house style; with the next, it
+ * changes the organisation's row, so call both inside a transaction. */
+int store_theme_put(struct store *st, long long org_id, const struct theme *t, const char *by);
+/* STORE_NOTFOUND when the organisation has none. */
+int store_theme_delete(struct store *st, long long org_id);
+
 /* ---- audit trail ---- */
 
 struct audit_row {

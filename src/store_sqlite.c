@@ -24,6 +24,7 @@ enum stmt_id {
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
 	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_CLASS_PUBLISH, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
 	S_DASH_COUNTS, S_DASH_ALGOS, S_DASH_DATES, S_DASH_DATE_ALGOS, S_DASH_OVERDUE,
+	S_THEME_GET, S_THEME_PUT, S_THEME_DELETE, S_THEME_HASH,
 	S_COUNT
 };
 
@@ -181,6 +182,13 @@ static const char *const stmt_sql[S_COUNT] = {
 			   "FROM classification_obligations b JOIN algorithms a ON a.id = b.algorithm_id "
 			   "WHERE b.org_id IN (SELECT value FROM json_each(?1)) AND b.applies_from < ?2 "
 			   "AND a.state <> 'gearchiveerd' ORDER BY a.name COLLATE NOCASE, a.lars, b.seq LIMIT ?3",
+	[S_THEME_GET] = "SELECT o.theme_hash, CASE WHEN ?2 THEN t.css END, t.tokens, t.updated_at FROM orgs o "
+			"JOIN org_themes t ON t.org_id = o.id WHERE o.code = ?1 AND o.theme_hash IS NOT NULL",
+	[S_THEME_PUT] = "INSERT INTO org_themes (org_id, css, tokens, updated_at, updated_by) "
+			"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id) DO UPDATE SET css = ?2, "
+			"tokens = ?3, updated_at = ?4, updated_by = ?5",
+	[S_THEME_DELETE] = "DELETE FROM org_themes WHERE org_id = ?",
+	[S_THEME_HASH] = "UPDATE orgs SET theme_hash = ?2 WHERE id = ?1",
 };
 
 struct store {
@@ -1408,4 +1416,35 @@ int store_audit_rows(struct store *st, long long chain, int (*cb)(void *, const 
 {
 	int rc = each_row(st, bindf(st, S_AUDIT_ROWS, "I", chain), audit_row_cb, (void *)cb, ctx);
 	return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- house style ---- */
+
+static int theme_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct theme t = {
+		.hash = col_text(s, 0),
+		.css = col_text(s, 1),
+		.tokens = sqlite3_column_int(s, 2),
+		.updated_at = col_text(s, 3),
+	};
+	return ((int (*)(void *, const struct theme *))cb)(ctx, &t);
+}
+
+int store_theme_get(struct store *st, const char *org_code, bool with_css, int (*cb)(void *, const struct theme *),
+		    void *ctx)
+{
+	return each_row(st, bindf(st, S_THEME_GET, "ti", org_code, (int)with_css), theme_row, (void *)cb, ctx);
+}
+
+int store_theme_put(struct store *st, long long org_id, const struct theme *t, const char *by)
+{
+	int rc = exec_changes(st, bindf(st, S_THEME_PUT, "Ititt", org_id, t->css, t->tokens, t->updated_at, by));
+	return rc ? rc : exec_changes(st, bindf(st, S_THEME_HASH, "It", org_id, t->hash));
+}
+
+int store_theme_delete(struct store *st, long long org_id)
+{
+	int rc = exec_changes(st, bindf(st, S_THEME_DELETE, "I", org_id));
+	return rc ? rc : exec_changes(st, bindf(st, S_THEME_HASH, "It", org_id, NULL));
 }

@@ -195,6 +195,33 @@ int svc_class_reassess(struct store *st, const struct actor *a, int *n, struct s
  * profile, 400 for an unknown timeline. */
 int svc_assess(const json_t *profile, const char *timeline, struct buf *out, struct svc_err *e);
 
+/* ---- house style (svc_theme.c) ---- */
+
+#define THEME_MAX (64u << 10)  /* bytes of an uploaded token file */
+
+struct svc_theme {
+	char hash[65];          /* BLAKE2b-256 of the stylesheet, hex */
+	int tokens;             /* custom properties declared */
+	char updated_at[21];
+};
+
+/* Checks a token file (at most THEME_MAX bytes): one rule for :root or a class,
+ * holding only custom properties whose values load nothing and cannot leave
+ * their declaration. On success out holds the stylesheet that is served instead:
+ * the declarations, rebuilt, in a rule for the pages' theme class, and *tokens
+ * their number. Otherwise 422 with the line, column and cause (e->line,
+ * e->column, and e->errs for the field "css"). */
+int svc_theme_check(const char *css, size_t len, struct buf *out, int *tokens, struct svc_err *e);
+/* Sets an organisation's house style from a token file (a beheerder of the
+ * organisation, an operator or the CLI); audited. out describes what is stored. */
+int svc_theme_set(struct store *st, const struct actor *a, const char *code, const char *css, size_t len,
+		  struct svc_theme *out, struct svc_err *e);
+/* Removes it (same actors); 404 when none is set. */
+int svc_theme_clear(struct store *st, const struct actor *a, const char *code, struct svc_err *e);
+/* An organisation's house style, public: what t describes and, when css is not
+ * NULL, the stylesheet appended to it. 404 when it has none. */
+int svc_theme_get(struct store *st, const char *code, struct svc_theme *t, struct buf *css, struct svc_err *e);
+
 /* ---- audit (audit.c) ---- */
 
 /* Loads the key of the audit chain's keyed BLAKE2b: $AIREG_AUDIT_KEY (64 hex), else

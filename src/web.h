@@ -35,5 +35,8 @@ bool web_date_text(const char *s, const char *lang, char *out, size_t outlen);
 json_t *web_date(const char *s, const char *lang);
 /* Renders an error page with status and a message key. */
 void web_error(struct http_req *r, int status, const char *message_key);
+/* The address of an organisation's house-style stylesheet, versioned by its hash
+ * (web_public.c serves it). */
+void web_theme_url(const char *org_code, const char *hash, struct buf *out);
 
 #endif

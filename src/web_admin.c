@@ -8,7 +8,9 @@
  *   POST /werkruimte/organisaties/{code}/mensen/uitschakelen | /herstellink
  *   GET  /werkruimte/tokens                          own API tokens; POST creates one
  *   POST /werkruimte/tokens/{id}/intrekken
- *   GET  /werkruimte/organisaties/{code}/instellingen  publication mode (beheerder); POST saves
+ *   GET  /werkruimte/organisaties/{code}/instellingen  publication mode and house style (beheerder);
+ *                                                    POST saves the mode
+ *   POST /werkruimte/organisaties/{code}/huisstijl   sets the house style (a token file); .../verwijderen removes it
  *   GET  /account/wachtwoord?link=...                set a password with a one-time link; POST sets it
  *   GET  /account/password?link=...                  the address the CLI and API print: on to the above
  *
@@ -114,7 +116,8 @@ static void absolute_url(struct http_req *r, const char *path, struct buf *out)
  * cannot put text on the page. */
 static void notice(struct http_req *r, json_t *d)
 {
-	static const char *const known[] = {"uitgeschakeld", "ingetrokken", "opgeslagen", "toegevoegd"};
+	static const char *const known[] = {"uitgeschakeld", "ingetrokken", "opgeslagen", "toegevoegd",
+					    "huisstijl_opgeslagen", "huisstijl_verwijderd"};
 	const char *v = http_query(r, "gedaan");
 	for (size_t i = 0; v && i < ARRAY_LEN(known); i++)
 		if (!strcmp(v, known[i]))
@@ -644,7 +647,29 @@ static void token_revoke(struct http_req *r)
 
 /* ---- organisation settings ---- */
 
-static void settings_page(struct http_req *r, const struct svc_org_info *o, json_t *errors)
+/* The house-style part of the settings page: what is set, and the form's text
+ * (css_input when the form comes back with an error, else what is served). */
+static void theme_data(struct http_req *r, const struct svc_org_info *o, const char *css_input, json_t *d)
+{
+	struct svc_theme t;
+	struct svc_err e = {0};
+	struct buf css, href;
+	char action[128];
+	buf_init(&css, 0);
+	buf_init(&href, 0);
+	buf_puts(&href, "/organisaties/");
+	url_encode(&href, o->code);
+	snprintf(action, sizeof action, "/werkruimte/organisaties/%s/huisstijl", o->code);
+	if (!svc_theme_get(r->st, o->code, &t, &css, &e))
+		json_object_set_new(d, "theme", json_pack("{s:i,s:o,s:s}", "tokens", t.tokens, "updated",
+							  when_iso(t.updated_at, web_lang(r)), "org_href", buf_str(&href)));
+	json_object_set_new(d, "theme_action", json_string(action));
+	json_object_set_new(d, "css", json_string(css_input ? css_input : buf_str(&css)));
+	buf_cleanup(&css);
+	buf_cleanup(&href);
+}
+
+static void settings_page(struct http_req *r, const struct svc_org_info *o, json_t *errors, const char *css_input)
 {
 	char title[400], action[128];
 	json_t *d = json_object();
@@ -655,8 +680,14 @@ static void settings_page(struct http_req *r, const struct svc_org_info *o, json
 	json_object_set_new(d, "action", json_string(action));
 	json_object_set_new(d, "two_step", json_boolean(strcmp(o->mode, "one-step") != 0));
 	json_object_set_new(d, "one_step", json_boolean(!strcmp(o->mode, "one-step")));
-	json_object_set_new(d, "mode_error", json_array_size(errors) ? json_incref(json_object_get(json_array_get(errors, 0), "text"))
-								    : json_null());
+	json_object_set_new(d, "mode_error", json_null());
+	json_object_set_new(d, "css_error", json_null());
+	size_t i;
+	json_t *x;
+	json_array_foreach(errors, i, x)
+		json_object_set(d, strcmp(json_string_value(json_object_get(x, "target")), "f-css") ? "mode_error" : "css_error",
+				json_object_get(x, "text"));
+	theme_data(r, o, css_input, d);
 	set_errors(d, errors);
 	notice(r, d);
 	web_page(r, "adm_settings", d);
@@ -670,7 +701,7 @@ static void settings(struct http_req *r)
 	struct svc_org_info o;
 	if (!require_user(r) || !managed_org(r, &o))
 		return;
-	settings_page(r, &o, json_array());
+	settings_page(r, &o, json_array(), NULL);
 }
 
 static void settings_post(struct http_req *r)
@@ -685,11 +716,60 @@ static void settings_post(struct http_req *r)
 	if (rc == 422) {
 		json_t *errors = json_array();
 		json_array_append_new(errors, error_item("mode-two-step", msg(r, "adm.settings.choose"), NULL));
-		return settings_page(r, &o, errors);
+		return settings_page(r, &o, errors, NULL);
 	}
 	if (rc)
 		return svc_failed(r, &e);
 	snprintf(where, sizeof where, "/werkruimte/organisaties/%s/instellingen?gedaan=opgeslagen", o.code);
+	web_redirect(r, where);
+}
+
+/* The error of a token file the service refused, in the page's language: where
+ * and why, with the service's own words (which name the property) as detail. */
+static json_t *theme_error(struct http_req *r, const struct svc_err *e)
+{
+	char text[400];
+	const char *code = e->errs.n ? e->errs.e[0].code : "";
+	const char *cause = msg_or(r, "adm.theme.error.", code, msg(r, "adm.error.failed"));
+	if (e->line)
+		snprintf(text, sizeof text, "%s %d, %s %d: %s", msg(r, "adm.theme.line"), e->line, msg(r, "adm.import.column"),
+			 e->column, cause);
+	else
+		snprintf(text, sizeof text, "%s", cause);
+	return error_item("f-css", text, e->errs.n ? e->errs.e[0].message : NULL);
+}
+
+static void theme_post(struct http_req *r)
+{
+	struct svc_org_info o;
+	struct svc_theme t;
+	struct svc_err e = {0};
+	const json_t *f;
+	char where[160];
+	if (!require_user(r) || !(f = web_form(r)) || !managed_org(r, &o))
+		return;
+	const char *css = form_get(f, "css");
+	int rc = svc_theme_set(r->st, r->actor, o.code, css ? css : "", css ? strlen(css) : 0, &t, &e);
+	if (rc == 422)
+		return settings_page(r, &o, json_pack("[o]", theme_error(r, &e)), css ? css : "");
+	if (rc)
+		return svc_failed(r, &e);
+	snprintf(where, sizeof where, "/werkruimte/organisaties/%s/instellingen?gedaan=huisstijl_opgeslagen",
+		 o.code);
+	web_redirect(r, where);
+}
+
+static void theme_clear(struct http_req *r)
+{
+	struct svc_org_info o;
+	struct svc_err e = {0};
+	char where[160];
+	if (!require_user(r) || !web_form(r) || !managed_org(r, &o))
+		return;
+	if (svc_theme_clear(r->st, r->actor, o.code, &e))
+		return svc_failed(r, &e);
+	snprintf(where, sizeof where, "/werkruimte/organisaties/%s/instellingen?gedaan=huisstijl_verwijderd",
+		 o.code);
 	web_redirect(r, where);
 }
 
@@ -778,6 +858,8 @@ static const struct http_route routes[] = {
 	{"POST", "/werkruimte/tokens/{}/intrekken", token_revoke, 0},
 	{"GET", "/werkruimte/organisaties/{}/instellingen", settings, 0},
 	{"POST", "/werkruimte/organisaties/{}/instellingen", settings_post, 0},
+	{"POST", "/werkruimte/organisaties/{}/huisstijl", theme_post, 0},
+	{"POST", "/werkruimte/organisaties/{}/huisstijl/verwijderen", theme_clear, 0},
 	{"GET", "/account/wachtwoord", password_form, 0},
 	{"POST", "/account/wachtwoord", password_post, 0},
 	{"GET", "/account/password", password_alias, 0},

@@ -51,6 +51,52 @@ static void put_enc(struct buf *out, const char *s)
 	}
 }
 
+void web_theme_url(const char *org_code, const char *hash, struct buf *out)
+{
+	buf_puts(out, "/organisaties/");
+	put_enc(out, org_code);
+	buf_printf(out, "/huisstijl.css?v=%.16s", hash);
+}
+
+/* Links the organisation's house style, if it has one, from a page of it
+ * ("theme_css" in the layout: after the default theme, which it overrides). */
+static void set_house_style(struct http_req *r, json_t *d, const char *org_code)
+{
+	struct svc_theme t;
+	struct svc_err e = {0};
+	struct buf url;
+	if (svc_theme_get(r->st, org_code, &t, NULL, &e))
+		return;
+	buf_init(&url, 0);
+	web_theme_url(org_code, t.hash, &url);
+	json_object_set_new(d, "theme_css", json_string(buf_str(&url)));
+	buf_cleanup(&url);
+}
+
+/* GET /organisaties/{code}/huisstijl.css: the URL carries the version, so the
+ * versioned address may be kept for a year; without it (or with an old one)
+ * the browser asks again, and the ETag spares sending it unchanged. */
+static void house_style(struct http_req *r)
+{
+	struct svc_theme t;
+	struct svc_err e = {0};
+	char etag[70];
+	if (svc_theme_get(r->st, r->params[0], &t, &r->out, &e)) {
+		buf_reset(&r->out);
+		return web_error(r, e.status == 404 ? 404 : 500, e.status == 404 ? "error.not_found" : "error.title");
+	}
+	const char *v = http_query(r, "v"), *inm = http_header(r, "If-None-Match");
+	snprintf(etag, sizeof etag, "\"%s\"", t.hash);
+	http_set_header(r, "ETag", etag);
+	http_set_header(r, "Cache-Control", v && strlen(v) == 16 && !strncmp(v, t.hash, 16)
+						    ? "public, max-age=31536000, immutable" : "public, no-cache");
+	r->content_type = "text/css; charset=utf-8";
+	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+		buf_reset(&r->out);
+		r->status = 304;
+	}
+}
+
 /* The filters of the search form, as (query parameter, facet, message key).
  * The first two are left out of one organisation's page. */
 static const struct {
@@ -282,6 +328,8 @@ static void search_page(struct http_req *r, const struct org_info *org)
 		json_object_set_new(d, dir < 0 ? "prev" : "next", json_string(buf_str(&link)));
 	}
 	set_downloads(r, d, org);
+	if (org)
+		set_house_style(r, d, org->code);
 	web_page(r, org ? "pub_org" : "search", d);
 out:
 	json_decref(d);
@@ -546,6 +594,7 @@ static void detail(struct http_req *r)
 		json_object_set_new(d, "classification", classification_view(cls, lang));
 		json_decref(cls);
 	}
+	set_house_style(r, d, json_string_value(json_object_get(dc.meta, "org_code")));
 	web_page(r, "detail", d);
 	json_decref(d);
 	json_decref(dc.record);
@@ -778,6 +827,7 @@ static const struct http_route routes[] = {
 	{"GET", "/algoritmes/{}", detail, 0},
 	{"GET", "/organisaties", orgs_page, 0},
 	{"GET", "/organisaties/{}", org_page, 0},
+	{"GET", "/organisaties/{}/huisstijl.css", house_style, 0},
 	{"GET", "/register.json", download_json, 0},
 	{"GET", "/register.csv", download_csv, 0},
 	{"GET", "/register.xlsx", download_xlsx, 0},

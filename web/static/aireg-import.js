@@ -1,4 +1,5 @@
-/* aireg-import.js - progressive enhancement of the import form: a file chosen
+/* aireg-import.js - progressive enhancement of the import form (and of the
+ * house-style form on the settings page): a file chosen
  * in the file field is read into the textarea (the server takes the text, it
  * parses no multipart uploads) and the format follows the file's extension.
  * Without JavaScript the file field stays hidden and pasting still works.
