@@ -12,6 +12,7 @@
 #include "form.h"
 #include "web.h"
 #include "jsonw.h"
+#include "log.h"
 #include "reg.h"
 #include "svc.h"
 #include "util.h"
@@ -165,6 +166,14 @@ static int org_list_cb(void *ctx, const struct org *o)
 	return 0;
 }
 
+/* The organisation handlers read the store themselves: their failures are
+ * logged as a service's are (svc_store_err). */
+static void store_error(struct http_req *r)
+{
+	log_error("store", "answered 500: %s", store_errmsg(r->st));
+	api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+}
+
 static void org_list(struct http_req *r)
 {
 	struct buf items;
@@ -176,7 +185,7 @@ static void org_list(struct http_req *r)
 	int rc = store_org_list(r->st, org_list_cb, &l);
 	jsonw_arr_close(&w);
 	if (rc) {
-		api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+		store_error(r);
 	} else {
 		buf_printf(&r->out, "{\"total\":%lld,\"results\":", l.n);
 		buf_append(&r->out, items.data, items.len);
@@ -199,7 +208,7 @@ static void org_get(struct http_req *r)
 	if (rc == STORE_NOTFOUND)
 		api_error(r, 404, "not_found", "no such organisation", NULL);
 	else if (rc)
-		api_error(r, 500, "database_error", store_errmsg(r->st), NULL);
+		store_error(r);
 }
 
 static void org_create(struct http_req *r)
@@ -583,7 +592,7 @@ static void import(struct http_req *r)
 		return api_error(r, 415, "unsupported_media_type", "the body must be application/json or text/csv",
 				 NULL);
 	int flags = (flag_param(r, "dry_run") ? IMPORT_DRY_RUN : 0) |
-		    (flag_param(r, "skip_invalid") ? IMPORT_SKIP_INVALID : 0);
+		    (flag_param(r, "skip_invalid") ? IMPORT_SKIP_INVALID : 0) | (flag_param(r, "publish") ? IMPORT_PUBLISH : 0);
 	int rc = svc_import(r->st, r->actor, r->body.data ? r->body.data : "", r->body.len, csv,
 			    http_query(r, "organisation"), flags, &report, NULL, &e);
 	if (rc) {

@@ -22,7 +22,7 @@
 static unsigned char audit_key[32];
 static bool key_loaded;
 
-int audit_key_load(const char *db_path, char *err, size_t errlen)
+static int key_load(const char *db_path, bool create, char *err, size_t errlen)
 {
 	const char *hex = getenv("AIREG_AUDIT_KEY");
 	char path[4096];
@@ -40,7 +40,7 @@ int audit_key_load(const char *db_path, char *err, size_t errlen)
 	}
 	snprintf(path, sizeof path, "%s.audit-key", db_path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && errno == ENOENT && create) {
 		/* O_EXCL: two processes starting at once cannot both write a key. */
 		randombytes_buf(audit_key, sizeof audit_key);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -66,6 +66,16 @@ int audit_key_load(const char *db_path, char *err, size_t errlen)
 	close(fd);
 	key_loaded = true;
 	return 0;
+}
+
+int audit_key_load(const char *db_path, char *err, size_t errlen)
+{
+	return key_load(db_path, true, err, errlen);
+}
+
+int audit_key_read(const char *db_path, char *err, size_t errlen)
+{
+	return key_load(db_path, false, err, errlen);
 }
 
 static void put_field(crypto_generichash_state *h, const char *s)
@@ -119,12 +129,38 @@ int svc_audit(struct store *st, const struct actor *a, long long chain, const ch
 }
 
 struct verify_ctx {
+	struct store *st;
 	long long chain, seq;
 	char prev[65];
 	char *msg;
 	size_t msglen;
 	bool broken;
 };
+
+static int record_of(void *ctx, const struct algo *a)
+{
+	*(char **)ctx = xstrdup(a->record);
+	return 0;
+}
+
+/* A row that stands for a new algorithm version (an import's) holds the
+ * version's number and the BLAKE2b-256 of its record, not the record: true
+ * when the version no longer holds that record. */
+static bool version_differs(struct store *st, const struct audit_row *r)
+{
+	if (strcmp(r->entity, "algorithm") || !strstr(r->changes, "\"record_hash\""))
+		return false;
+	json_t *ch = json_loads(r->changes, 0, NULL);
+	const char *want = json_string_value(json_object_get(ch, "record_hash"));
+	int version = (int)json_integer_value(json_object_get(ch, "version"));
+	char *record = NULL, have[65] = "";
+	if (version > 0 && !store_algo_get(st, r->entity_id, version, record_of, &record))
+		auth_hash_secret(record, have);
+	bool differs = !want || strcmp(want, have);
+	free(record);
+	json_decref(ch);
+	return differs;
+}
 
 static int verify_cb(void *ctx, const struct audit_row *r)
 {
@@ -144,6 +180,8 @@ static int verify_cb(void *ctx, const struct audit_row *r)
 		why = "previous hash does not match (a row before it was changed or removed)";
 	else if (strcmp(r->hash, want))
 		why = "hash does not match the row (the row was changed or forged)";
+	else if (version_differs(v->st, r))
+		why = "the algorithm version it records holds another record (the version was changed)";
 	if (why) {
 		snprintf(v->msg, v->msglen, "audit row id %lld (chain %lld, seq %lld): %s", r->id, r->chain, r->seq,
 			 why);
@@ -157,7 +195,7 @@ static int verify_cb(void *ctx, const struct audit_row *r)
 
 int audit_verify(struct store *st, char *msg, size_t msglen)
 {
-	struct verify_ctx v = {.chain = -1, .msg = msg, .msglen = msglen};
+	struct verify_ctx v = {.st = st, .chain = -1, .msg = msg, .msglen = msglen};
 	if (!key_loaded) {
 		snprintf(msg, msglen, "the audit key is not loaded");
 		return 1;

@@ -16,6 +16,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "rcache.h"
 #include "util.h"
 
 /* One SQLite connection per worker thread, closed when the thread ends. */
@@ -272,8 +273,10 @@ static void handle(struct req_ctx *c)
 		config->error(&c->r, 503, "unavailable", "the database cannot be opened", NULL);
 	} else {
 		c->r.status = 200;
-		if (!config->before || config->before(&c->r, c->route))
+		if ((!config->before || config->before(&c->r, c->route)) && !rcache_serve(&c->r, c->route)) {
 			c->route->fn(&c->r);
+			rcache_store(&c->r);
+		}
 	}
 	c->handled = true;
 }
@@ -410,6 +413,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	buf_cleanup(&c->r.body);
 	buf_cleanup(&c->r.out);
+	rcache_release(&c->r);
 	for (int i = 0; i < c->r.nheaders; i++)
 		free(c->r.hvalue[i]);
 	free(c->path_copy);

@@ -59,6 +59,11 @@ struct http_req {
 	const char *hname[HTTP_MAX_HEADERS];
 	char *hvalue[HTTP_MAX_HEADERS];
 	int nheaders;
+	/* the response cache's note of a miss (rcache.c) */
+	char *cache_key;
+	size_t cache_keylen;
+	uint64_t cache_hash;
+	long long cache_generation;
 };
 
 typedef void (*http_handler)(struct http_req *r);

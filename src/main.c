@@ -1,5 +1,6 @@
 /* main.c - the aireg command line. Exit codes: 0 ok, 1 runtime error,
- * 2 usage error, 3 input rejected, 4 database schema newer than this binary. */
+ * 2 usage error, 3 input rejected, 4 database schema newer than this binary,
+ * 5 the audit trail is broken, 6 the database file is damaged. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "cli.h"
 #include "http.h"
 #include "log.h"
+#include "rcache.h"
 #include "reg.h"
 #include "svc.h"
 #include "util.h"
@@ -27,15 +29,17 @@
 #define AIREG_VERSION "0.1.0"
 #endif
 
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_NEWER = 4, EXIT_TAMPERED = 5 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_NEWER = 4, EXIT_TAMPERED = 5,
+       EXIT_DAMAGED = 6 };
 
 static const char usage[] =
 	"usage: aireg COMMAND [OPTIONS]\n"
 	"\n"
 	"  serve  [--db PATH] [--listen ADDR:PORT]   serve the register (default 127.0.0.1:8080)\n"
 	"  init   [--db PATH]                        create the database and its organisations\n"
-	"  import [--db PATH] [--org CODE] [--dry-run] [--skip-invalid] FILE...\n"
+	"  import [--db PATH] [--org CODE] [--dry-run] [--skip-invalid] [--publish] FILE...\n"
 	"                                            import register JSON, algoritmes.json, templates or CSV\n"
+	"                                            (--publish: publish every complete record at once)\n"
 	"  export [--db PATH] --format json|csv [--org CODE] [--drafts]\n"
 	"                                            the published register (--drafts: latest versions)\n"
 	"  org list [--db PATH]                      list organisations (code, type, algorithms, name)\n"
@@ -50,6 +54,8 @@ static const char usage[] =
 	"  audit verify [EXPORT.jsonl...] | audit export\n"
 	"                                            check the audit chain (and that earlier exports are still\n"
 	"                                            in it) / write it as JSON lines\n"
+	"  check [--db PATH]                         check the database (read-only): SQLite's integrity_check\n"
+	"                                            and foreign_key_check, and the audit chain; a line each\n"
 	"  reassess [--db PATH]                      assess classifications made under an older rule pack\n"
 	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch] [--json]   the Beslishulp AI-verordening\n"
 	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
@@ -58,11 +64,12 @@ static const char usage[] =
 	"\n"
 	"--db defaults to $AIREG_DB, else var/aireg.db.\n"
 	"Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 input rejected,\n"
-	"4 database schema newer than this aireg, 5 the audit trail is broken.\n";
+	"4 database schema newer than this aireg, 5 the audit trail is broken,\n"
+	"6 the database file is damaged (check: integrity_check or foreign_key_check failed).\n";
 
 struct opts {
 	const char *db, *listen, *org, *format, *code, *name, *type, *role, *email, *expires;
-	bool dry_run, skip_invalid, drafts, password_stdin, operator, clear;
+	bool dry_run, skip_invalid, publish, drafts, password_stdin, operator, clear;
 	char **args;
 	int nargs;
 };
@@ -101,6 +108,8 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 			o->dry_run = known = true;
 		} else if (!strcmp(a, "--skip-invalid")) {
 			o->skip_invalid = known = true;
+		} else if (!strcmp(a, "--publish")) {
+			o->publish = known = true;
 		} else if (!strcmp(a, "--operator")) {
 			o->operator = known = true;
 		} else if (!strcmp(a, "--drafts")) {
@@ -237,6 +246,12 @@ static int cmd_serve(struct opts *o)
 	if (per_ip_env && util_parse_int(per_ip_env, 0, HTTP_CONN_MAX, &per_ip))
 		return usage_error("AIREG_CONNS_PER_IP must be a whole number from 0 (no limit) to %d, not \"%s\"",
 				   HTTP_CONN_MAX, per_ip_env);
+	const char *cache_env = getenv("AIREG_CACHE_MB");
+	long long cache_mb = RCACHE_DEFAULT_BYTES >> 20;
+	if (cache_env && util_parse_int(cache_env, 0, 65536, &cache_mb))
+		return usage_error("AIREG_CACHE_MB must be a whole number from 0 (no cache) to 65536, not \"%s\"",
+				   cache_env);
+	rcache_init((size_t)cache_mb << 20);
 	int rc = load_pack();
 	if (!rc && tmpl_init(err, sizeof err)) {
 		fprintf(stderr, "aireg: %s\n", err);
@@ -295,27 +310,34 @@ static int read_file(const char *path, struct buf *b)
 
 static bool progress_tty;
 
+/* The bytes of the file read so far, on a terminal. */
 static void progress(size_t done, size_t total)
 {
-	if (!progress_tty || total < 256)
+	if (!progress_tty || total < ((size_t)1 << 20))
 		return;
-	int width = 40, filled = (int)(width * done / total);
-	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", filled, "########################################",
-		width - filled, "", done, total);
+	int width = 40, filled = (int)(width * (double)done / (double)total);
+	fprintf(stderr, "\r[%.*s%*s] %3d%% of %zu MB", filled, "########################################",
+		width - filled, "", (int)(100.0 * (double)done / (double)total), total >> 20);
 	if (done == total)
 		fputc('\n', stderr);
 }
 
-static void print_rejections(const char *file, const json_t *report)
+/* What went wrong with a record, as the import goes (ctx: the file name). */
+static void print_record(void *ctx, const json_t *rec)
 {
-	size_t i, j;
-	json_t *rec, *e;
-	json_array_foreach(json_object_get(report, "records"), i, rec) {
-		json_array_foreach(json_object_get(rec, "errors"), j, e)
-			fprintf(stderr, "%s: record %zu (%s): %s: %s\n", file, i + 1,
-				json_string_value(json_object_get(rec, "name")) ?: "no name",
-				json_string_value(json_object_get(e, "field")),
-				json_string_value(json_object_get(e, "message")));
+	const char *name = json_string_value(json_object_get(rec, "name")) ?: "no name";
+	long long n = (long long)json_integer_value(json_object_get(rec, "index")) + 1;
+	json_t *e, *why = json_object_get(rec, "not_published");
+	size_t j;
+	json_array_foreach(json_object_get(rec, "errors"), j, e)
+		fprintf(stderr, "%s: record %lld (%s): %s: %s\n", (const char *)ctx, n, name,
+			json_string_value(json_object_get(e, "field")), json_string_value(json_object_get(e, "message")));
+	if (why) {
+		fprintf(stderr, "%s: record %lld (%s): not published: %s", (const char *)ctx, n, name,
+			json_string_value(json_object_get(why, "reason")));
+		json_array_foreach(json_object_get(why, "missing"), j, e)
+			fprintf(stderr, "%s%s", j ? ", " : " (", json_string_value(e));
+		fputs(json_array_size(json_object_get(why, "missing")) ? ")\n" : "\n", stderr);
 	}
 }
 
@@ -334,33 +356,38 @@ static int cmd_import(struct opts *o)
 	if ((rc = open_db(o->db, true, &st)))
 		return rc;
 	progress_tty = isatty(STDERR_FILENO);
-	int flags = (o->dry_run ? IMPORT_DRY_RUN : 0) | (o->skip_invalid ? IMPORT_SKIP_INVALID : 0);
+	struct import_opts io = {.org_code = o->org, .progress = progress, .record = print_record,
+				 .flags = (o->dry_run ? IMPORT_DRY_RUN : 0) | (o->skip_invalid ? IMPORT_SKIP_INVALID : 0) |
+					  (o->publish ? IMPORT_PUBLISH : 0)};
 	for (int i = 0; i < o->nargs; i++) {
 		const char *file = o->args[i];
-		struct buf data;
 		struct svc_err e = {0};
 		json_t *report = NULL;
-		buf_init(&data, (size_t)1 << 31);
-		if (read_file(file, &data)) {
+		/* Read record by record: a file of any size imports in bounded memory. */
+		FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+		if (!f) {
 			fprintf(stderr, "aireg: cannot read %s: %s\n", file, strerror(errno));
-			buf_cleanup(&data);
 			worst = EXIT_RUNTIME;
 			continue;
 		}
-		rc = svc_import(st, &auth_system, buf_str(&data), data.len, ends_with(file, ".csv"), o->org, flags,
-				&report, progress, &e);
-		buf_cleanup(&data);
-		if (report)
-			print_rejections(file, report);
+		io.ctx = (void *)file;
+		rc = svc_import_file(st, &auth_system, f, ends_with(file, ".csv"), &io, &report, &e);
+		if (f != stdin)
+			fclose(f);
 		if (rc && rc != 422) {
 			fprintf(stderr, "aireg: %s: %s\n", file, e.message);
 			worst = EXIT_RUNTIME == worst || rc >= 500 ? EXIT_RUNTIME : EXIT_REJECTED;
 		} else {
-			printf("%s: %lld created, %lld changed, %lld unchanged, %lld rejected%s%s\n", file,
+			char published[64] = "";
+			if (o->publish)
+				snprintf(published, sizeof published, "; %lld published, %lld not published",
+					 json_integer_value(json_object_get(report, "published")),
+					 json_integer_value(json_object_get(report, "not_published")));
+			printf("%s: %lld created, %lld changed, %lld unchanged, %lld rejected%s%s%s\n", file,
 			       json_integer_value(json_object_get(report, "created")),
 			       json_integer_value(json_object_get(report, "changed")),
 			       json_integer_value(json_object_get(report, "unchanged")),
-			       json_integer_value(json_object_get(report, "rejected")),
+			       json_integer_value(json_object_get(report, "rejected")), published,
 			       rc ? " - nothing stored" : "", o->dry_run ? " (dry run)" : "");
 			if (rc && worst == EXIT_OK)
 				worst = EXIT_REJECTED;
@@ -613,6 +640,73 @@ static int cmd_audit(struct opts *o)
 	return rc;
 }
 
+/* The first problems one check found, for its one line. */
+struct problems {
+	struct buf text;
+	size_t n;
+};
+
+static int add_problem(void *ctx, const char *problem)
+{
+	struct problems *p = ctx;
+	if (p->n++ < 5)
+		buf_printf(&p->text, "%s%s", p->n > 1 ? "; " : "", problem);
+	return 0;
+}
+
+static void check_line(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Prints one check's line: on stdout when it passed, else on stderr. */
+static void check_line(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = ok ? stdout : stderr;
+	fflush(stdout);
+	fprintf(f, "aireg: %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+/* Read-only: the database is opened as it is (no migration, no seeding) and
+ * the audit key is read, never created. */
+static int cmd_check(struct opts *o)
+{
+	static const struct {
+		const char *name;
+		enum store_check what;
+	} checks[] = {{"integrity_check", STORE_CHECK_INTEGRITY}, {"foreign_key_check", STORE_CHECK_FOREIGN_KEYS},
+		      {"public_counts", STORE_CHECK_COUNTS}};
+	struct store *st;
+	char err[512], msg[256];
+	int worst = EXIT_OK, rc = store_open_readonly(o->db, &st, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "aireg: %s\n", err);
+		return rc == STORE_NEWER ? EXIT_NEWER : EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(checks); i++) {
+		struct problems p = {.n = 0};
+		buf_init(&p.text, 0);
+		if ((rc = store_check(st, checks[i].what, add_problem, &p)))
+			check_line(false, checks[i].name, "%s", store_errmsg(st));
+		else if (p.n)
+			check_line(false, checks[i].name, "%zu problem%s: %s%s", p.n, p.n == 1 ? "" : "s",
+				   buf_str(&p.text), p.n > 5 ? "; ..." : "");
+		else
+			check_line(true, checks[i].name, "ok");
+		if (rc || p.n)
+			worst = EXIT_DAMAGED;
+		buf_cleanup(&p.text);
+	}
+	const char *why = audit_key_read(o->db, err, sizeof err) ? err : audit_verify(st, msg, sizeof msg) ? msg : NULL;
+	check_line(!why, "audit_verify", "%s", why ? why : "ok");
+	if (why && worst == EXIT_OK)
+		worst = EXIT_TAMPERED;
+	store_close(st);
+	return worst;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -621,7 +715,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{"serve", cmd_serve}, {"init", cmd_init}, {"import", cmd_import},
 		{"export", cmd_export}, {"org", cmd_org}, {"user", cmd_user}, {"token", cmd_token},
-		{"audit", cmd_audit}, {"reassess", cmd_reassess},
+		{"audit", cmd_audit}, {"reassess", cmd_reassess}, {"check", cmd_check},
 	};
 	/* Engine commands parse their own arguments. */
 	static const struct {

@@ -84,8 +84,19 @@ struct algo_write {
  * migrations in one transaction. STORE_NEWER when the schema is newer than this
  * binary knows. On failure *out is NULL and err holds the cause. */
 int store_open(const char *path, bool create, struct store **out, char *err, size_t errlen);
+/* Opens an existing database read-only, as it is: no migration, nothing set or
+ * written (for checks). STORE_NEWER as store_open. */
+int store_open_readonly(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
 const char *store_errmsg(struct store *st);
+
+/* SQLite's own checks: the file's structure (PRAGMA integrity_check) or rows
+ * that refer to missing rows (PRAGMA foreign_key_check); and the public
+ * register's kept counts against a recount. cb gets each problem found, none
+ * when all is well; STORE_ERROR when the check cannot run (a file too damaged
+ * to read), with the cause in store_errmsg. */
+enum store_check { STORE_CHECK_INTEGRITY, STORE_CHECK_FOREIGN_KEYS, STORE_CHECK_COUNTS };
+int store_check(struct store *st, enum store_check what, int (*cb)(void *, const char *problem), void *ctx);
 /* The schema version of the open database. */
 int store_schema_version(struct store *st);
 
@@ -93,6 +104,20 @@ int store_schema_version(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+
+/* Bulk writing (an import) inside the transaction, until store_bulk_end: the
+ * search indexes of the algorithms written, and their publications
+ * (store_algo_publish), are brought up to date every few thousand algorithms
+ * and at the end, set-wise, instead of row by row (FTS5 flushes its pending
+ * terms at every statement savepoint, which row by row makes an index segment
+ * per record: half of an import's time). Nothing may read the search indexes
+ * in between. store_bulk_end flushes (before the commit) or drops the pending
+ * work (flush false; store_rollback does that too). */
+void store_bulk_begin(struct store *st);
+int store_bulk_end(struct store *st, bool flush);
+/* Does the pending work now: before reading an algorithm written earlier in
+ * the bulk (store_algo_publish leaves it as it was until then). */
+int store_bulk_flush(struct store *st);
 
 /* Organisations. */
 int store_org_insert(struct store *st, const char *code, const char *name, const char *name_key,
@@ -105,8 +130,12 @@ int store_org_list(struct store *st, int (*cb)(void *, const struct org *), void
 int store_org_count(struct store *st, long long *n);
 int store_org_set_mode(struct store *st, long long org_id, const char *mode);
 
-/* Algorithms. version 0 = latest. Callbacks returning non-zero stop the
+/* Algorithms. version 0 = latest, STORE_PUBLISHED = the live publication
+ * (STORE_NOTFOUND without one). Callbacks returning non-zero stop the
  * iteration; that value is returned. */
+#define STORE_PUBLISHED (-1)
+/* A number that changes with every change the public register shows. */
+int store_public_generation(struct store *st, long long *generation);
 int store_algo_get(struct store *st, const char *lars, int version,
 		   int (*cb)(void *, const struct algo *), void *ctx);
 int store_algo_find_source(struct store *st, long long org_id, const char *source_id,
@@ -217,6 +246,13 @@ int store_pub_set(struct store *st, const char *lars, int version, const char *s
 		  const char *at, bool release, const char *reason);
 int store_pub_list(struct store *st, const char *lars, int (*cb)(void *, const struct publication *),
 		   void *ctx);
+/* Publishes a version of an algorithm in one go, as an import does: its
+ * publication row ("gepubliceerd", decided by, at, with reason), the version it
+ * supersedes "vervangen", the algorithm's state and published version, the
+ * public listing and search, and the public classification. While bulk writing
+ * this is done set-wise with the others at the next flush. */
+int store_algo_publish(struct store *st, const char *lars, int version, const char *by, const char *at,
+		       const char *reason);
 /* Sets the algorithm's state and its published version (0 = none), and makes the
  * public listing and search show that version (or nothing). */
 int store_algo_set_workflow(struct store *st, const char *lars, const char *state, int published_version,

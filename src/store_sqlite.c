@@ -20,16 +20,19 @@
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_ORG_INSERT, S_ORG_ALIAS, S_ORG_GET, S_ORG_FIND, S_ORG_LIST, S_ORG_COUNT,
-	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
+	S_ALGO_GET, S_ALGO_GET_VERSION, S_ALGO_GET_PUBLISHED, S_PUBLIC_GENERATION, S_ALGO_FIND_SOURCE, S_ALGO_FIND_NAME, S_ALGO_INSERT, S_ALGO_VERSION_INSERT,
 	S_ALGO_UPDATE, S_ALGO_STATE, S_ALGO_VERSIONS, S_FTS_DELETE, S_FTS_INSERT,
 	S_ORG_MODE, S_USER_INSERT, S_USER_GET, S_USER_BY_EMAIL, S_USER_LIST_ALL, S_USER_LIST_ORG, S_USER_PASSWORD, S_USER_DISABLED, S_USER_OPERATOR, S_MEMBER_ADD, S_MEMBER_REMOVE, S_MEMBERSHIPS, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSION_DELETE_USER, S_TOKEN_INSERT, S_TOKEN_BY_HASH, S_TOKEN_LIST, S_TOKEN_REVOKE, S_TOKEN_USED, S_ONETIME_INSERT, S_ONETIME_TAKE, S_THROTTLE_GET, S_THROTTLE_FAIL, S_THROTTLE_CLEAR, S_PUB_SET, S_PUB_LIST, S_ALGO_WORKFLOW, S_PUBLIC_DELETE, S_PUBLIC_INSERT, S_PUBLIC_FTS_DELETE, S_PUBLIC_FTS_INSERT, S_CLASS_GET, S_CLASS_PUT, S_CLASS_STALE, S_CLASS_PUBLISH, S_AUDIT_TAIL, S_AUDIT_INSERT, S_AUDIT_ROWS,
-	S_DASH_COUNTS, S_DASH_ALGOS, S_DASH_DATES, S_DASH_DATE_ALGOS, S_DASH_OVERDUE,
 	S_THEME_GET, S_THEME_PUT, S_THEME_DELETE, S_THEME_HASH,
+	S_DASH_COUNTS, S_DASH_ALGOS, S_DASH_DATES, S_DASH_DATE_ALGOS, S_DASH_OVERDUE,
+	S_BULK_FTS_DELETE, S_BULK_FTS_INSERT, S_BULK_PUBLIC_FTS_DELETE, S_BULK_PUBLIC_FTS_INSERT,
+	S_PUBLISH_SUPERSEDE, S_PUBLISH_ROW, S_PUBLISH_CLASS, S_PUBLISH_VERSION, S_PUBLISH_STATE, S_PUBLISH_PUBLIC_DELETE,
+	S_PUBLISH_PUBLIC_INSERT,
 	S_COUNT
 };
 
 #define ORG_COLS "o.id, o.code, o.name, o.type, o.publication_mode, " \
-	"(SELECT count(*) FROM public_algorithms a WHERE a.org_id = o.id)"
+	"coalesce((SELECT n FROM public_counts c WHERE c.facet = 'org' AND c.value = CAST(o.id AS TEXT)), 0)"
 #define ALGO_COLS "a.id, a.lars, a.state, a.source_id, o.code, o.name, o.type, v.version, " \
 	"a.version, v.record, v.missing, v.completeness, a.created_at, v.created_at, a.import_meta, " \
 	"a.org_id, coalesce(a.published_version, 0), o.publication_mode, " \
@@ -43,6 +46,8 @@ enum stmt_id {
 #define USER_COLS "u.id, u.email, u.name, u.password_hash, u.created_at, u.operator, u.disabled"
 #define TOKEN_COLS "t.id, t.user_id, coalesce(t.org_id, 0), t.expires_at, t.name, t.role, o.code, " \
 	"t.created_at, t.revoked_at, t.last_used_at FROM api_tokens t LEFT JOIN orgs o ON o.id = t.org_id "
+#define PUBLISH_SRC "(SELECT value ->> 0 AS lars, value ->> 1 AS version FROM json_each(?1)) p " \
+	"JOIN algorithms a ON a.lars = p.lars "
 #define PUB_SRC "FROM algorithm_versions v JOIN algorithms a ON a.id = v.algorithm_id " \
 	"JOIN orgs o ON o.id = a.org_id WHERE a.lars = ?1 AND v.version = ?2"
 
@@ -59,6 +64,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ORG_COUNT] = "SELECT count(*) FROM orgs",
 	[S_ALGO_GET] = "SELECT " ALGO_COLS "AND v.version = a.version WHERE a.lars = ?",
 	[S_ALGO_GET_VERSION] = "SELECT " ALGO_COLS "AND v.version = ?2 WHERE a.lars = ?1",
+	[S_PUBLIC_GENERATION] = "SELECT generation FROM public_state",
+	[S_ALGO_GET_PUBLISHED] = "SELECT " ALGO_COLS "AND v.version = a.published_version WHERE a.lars = ?",
 	[S_ALGO_FIND_SOURCE] = "SELECT lars FROM algorithms WHERE org_id = ? AND source_id = ?",
 	[S_ALGO_FIND_NAME] = "SELECT lars FROM algorithms WHERE org_id = ? AND name = ? "
 			     "AND state <> 'gearchiveerd' ORDER BY lars",
@@ -78,6 +85,54 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_FTS_DELETE] = "DELETE FROM algorithms_fts WHERE rowid = ?",
 	[S_FTS_INSERT] = "INSERT INTO algorithms_fts (rowid, name, description_short, goal, organisation, "
 			 "tags) VALUES (?, ?, ?, ?, ?, ?)",
+	/* Bulk writing: the rows of S_FTS_INSERT for a JSON array of algorithms.id,
+	 * and of S_PUBLIC_FTS_INSERT for one of lars. */
+	[S_BULK_FTS_DELETE] = "DELETE FROM algorithms_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+	[S_BULK_FTS_INSERT] = "INSERT INTO algorithms_fts (rowid, name, description_short, goal, organisation, tags) "
+			      "SELECT a.id, coalesce(json_extract(v.record, '$.name'), ''), "
+			      "json_extract(v.record, '$.description_short'), json_extract(v.record, '$.goal'), "
+			      "json_extract(v.record, '$.organization'), json_extract(v.record, '$.tags') "
+			      "FROM (SELECT DISTINCT value AS id FROM json_each(?)) j JOIN algorithms a ON a.id = j.id "
+			      "JOIN algorithm_versions v ON v.algorithm_id = a.id AND v.version = a.version",
+	/* store_algo_publish, for a JSON array of [lars, version]: what a publication
+	 * writes step by step (S_PUB_SET, S_CLASS_PUBLISH, S_ALGO_WORKFLOW in two,
+	 * S_PUBLIC_DELETE, S_PUBLIC_INSERT), ?2 by, ?3 at, ?4 reason. */
+	[S_PUBLISH_SUPERSEDE] = "INSERT INTO publications (algorithm_id, version, status, decided_by, decided_at) "
+				"SELECT a.id, a.published_version, 'vervangen', ?2, ?3 FROM " PUBLISH_SRC
+				"WHERE a.published_version <> p.version ON CONFLICT (algorithm_id, version) DO UPDATE SET "
+				"status = excluded.status, decided_by = excluded.decided_by, decided_at = excluded.decided_at, "
+				"reason = NULL",
+	[S_PUBLISH_ROW] = "INSERT INTO publications (algorithm_id, version, status, decided_by, decided_at, reason) "
+			  "SELECT a.id, p.version, 'gepubliceerd', ?2, ?3, ?4 FROM " PUBLISH_SRC "WHERE true "
+			  "ON CONFLICT (algorithm_id, version) DO UPDATE SET status = excluded.status, "
+			  "decided_by = excluded.decided_by, decided_at = excluded.decided_at, reason = excluded.reason",
+	[S_PUBLISH_CLASS] = "UPDATE classifications SET public_assessment = assessment, public_conclusion = conclusion "
+			    "WHERE algorithm_id IN (SELECT a.id FROM " PUBLISH_SRC ")",
+	[S_PUBLISH_VERSION] = "UPDATE algorithms SET published_version = p.version, updated_at = ?3 "
+			      "FROM (SELECT value ->> 0 AS lars, value ->> 1 AS version FROM json_each(?1)) p "
+			      "WHERE algorithms.lars = p.lars",
+	/* apart, so that an algorithm written as published already keeps its index rows */
+	[S_PUBLISH_STATE] = "UPDATE algorithms SET state = 'gepubliceerd' WHERE state <> 'gepubliceerd' "
+			    "AND lars IN (SELECT value ->> 0 FROM json_each(?1))",
+	[S_PUBLISH_PUBLIC_DELETE] = "DELETE FROM public_algorithms WHERE lars IN (SELECT value ->> 0 FROM json_each(?1))",
+	[S_PUBLISH_PUBLIC_INSERT] = "INSERT INTO public_algorithms (id, lars, org_id, version, name, description_short, "
+				    "status, publication_category, category, completeness, publishable, updated_at) "
+				    "SELECT a.id, a.lars, a.org_id, v.version, json_extract(v.record, '$.name'), "
+				    "json_extract(v.record, '$.description_short'), json_extract(v.record, '$.status'), "
+				    "json_extract(v.record, '$.publication_category'), "
+				    "coalesce(json_extract(v.record, '$.category'), '[]'), v.completeness, "
+				    "v.missing = '[]', ?3 FROM " PUBLISH_SRC
+				    "JOIN algorithm_versions v ON v.algorithm_id = a.id AND v.version = p.version",
+	[S_BULK_PUBLIC_FTS_DELETE] = "DELETE FROM public_fts WHERE rowid IN "
+				     "(SELECT id FROM algorithms WHERE lars IN (SELECT value FROM json_each(?)))",
+	[S_BULK_PUBLIC_FTS_INSERT] = "INSERT INTO public_fts (rowid, name, description_short, goal, organisation, tags) "
+				     "SELECT p.id, json_extract(v.record, '$.name'), "
+				     "json_extract(v.record, '$.description_short'), json_extract(v.record, '$.goal'), "
+				     "o.name, json_extract(v.record, '$.tags') "
+				     "FROM (SELECT DISTINCT value AS lars FROM json_each(?)) j "
+				     "JOIN public_algorithms p ON p.lars = j.lars "
+				     "JOIN algorithm_versions v ON v.algorithm_id = p.id AND v.version = p.version "
+				     "JOIN orgs o ON o.id = p.org_id",
 
 	[S_ORG_MODE] = "UPDATE orgs SET publication_mode = ? WHERE id = ?",
 	[S_USER_INSERT] = "INSERT INTO users (email, name, operator, created_at) VALUES (?, ?, ?, ?)",
@@ -195,6 +250,15 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	char errmsg[256];
+	/* bulk writing: the algorithms whose search rows are due, as JSON arrays
+	 * without the closing bracket: algorithms.id for the drafts' index, lars for
+	 * the public one */
+	bool bulk;
+	struct buf bulk_fts, bulk_public;
+	size_t bulk_rows;
+	/* publications due: [lars, version] pairs, and who, when and why */
+	struct buf bulk_publish;
+	char *publish_by, *publish_at, *publish_reason;
 };
 
 static int fail(struct store *st, int code)
@@ -321,27 +385,45 @@ fail:
 	return STORE_ERROR;
 }
 
-int store_open(const char *path, bool create, struct store **out, char *err, size_t errlen)
+/* Opens the connection and refuses a schema newer than this binary knows,
+ * setting nothing in the file. */
+static int open_conn(const char *path, int flags, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof *st);
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-	int rc = STORE_ERROR;
 	*out = NULL;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
 			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		goto out;
+		store_close(st);
+		return STORE_ERROR;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 10000);
-	/* Checked before anything is set, so that a refused database stays untouched. */
 	int have = store_schema_version(st);
 	if (have > known_version()) {
 		snprintf(err, errlen, "database schema version %d is newer than this aireg knows (%d)",
 			 have, known_version());
-		rc = STORE_NEWER;
-		goto out;
+		store_close(st);
+		return STORE_NEWER;
 	}
+	*out = st;
+	return STORE_OK;
+}
+
+int store_open_readonly(const char *path, struct store **out, char *err, size_t errlen)
+{
+	return open_conn(path, SQLITE_OPEN_READONLY, out, err, errlen);
+}
+
+int store_open(const char *path, bool create, struct store **out, char *err, size_t errlen)
+{
+	struct store *st;
+	/* The schema is checked before anything is set, so that a refused database stays untouched. */
+	int rc = open_conn(path, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), &st, err, errlen);
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = STORE_ERROR;
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 			 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
@@ -363,6 +445,12 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	buf_cleanup(&st->bulk_fts);
+	buf_cleanup(&st->bulk_public);
+	buf_cleanup(&st->bulk_publish);
+	free(st->publish_by);
+	free(st->publish_at);
+	free(st->publish_reason);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
@@ -372,6 +460,48 @@ void store_close(struct store *st)
 const char *store_errmsg(struct store *st)
 {
 	return st->errmsg;
+}
+
+int store_check(struct store *st, enum store_check what, int (*cb)(void *, const char *problem), void *ctx)
+{
+	sqlite3_stmt *s;
+	char problem[512];
+	int rc, stop = 0;
+	static const char *const sql[] = {
+		[STORE_CHECK_INTEGRITY] = "PRAGMA integrity_check",
+		[STORE_CHECK_FOREIGN_KEYS] = "PRAGMA foreign_key_check",
+		/* the kept counts (migration 005) against a recount */
+		[STORE_CHECK_COUNTS] = "SELECT facet, value, coalesce(c.n, 0), coalesce(r.n, 0) FROM "
+				       "(SELECT facet, value, count(*) AS n FROM public_facet_values GROUP BY 1, 2) r "
+				       "FULL OUTER JOIN public_counts c USING (facet, value) WHERE r.n IS NOT c.n",
+	};
+	if (what == STORE_CHECK_COUNTS && store_schema_version(st) < 5)
+		return STORE_OK;  /* an older schema keeps no counts */
+	if (sqlite3_prepare_v2(st->db, sql[what], -1, &s, NULL) != SQLITE_OK)
+		return fail(st, STORE_ERROR);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (what == STORE_CHECK_INTEGRITY) {
+			const char *line = col_text(s, 0);
+			if (line && !strcmp(line, "ok"))
+				continue;
+			snprintf(problem, sizeof problem, "%s", line ? line : "?");
+		} else if (what == STORE_CHECK_COUNTS) {
+			snprintf(problem, sizeof problem, "public_counts %s \"%s\" holds %lld, the register has %lld",
+				 col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
+		} else if (sqlite3_column_type(s, 1) == SQLITE_NULL) { /* a WITHOUT ROWID table */
+			snprintf(problem, sizeof problem, "a row of %s refers to a missing row of %s", col_text(s, 0),
+				 col_text(s, 2));
+		} else {
+			snprintf(problem, sizeof problem, "row %lld of %s refers to a missing row of %s",
+				 sqlite3_column_int64(s, 1), col_text(s, 0), col_text(s, 2));
+		}
+		for (char *nl = problem; (nl = strchr(nl, '\n'));)
+			*nl = ' '; /* a report may span lines; a problem is one */
+		stop = cb(ctx, problem);
+	}
+	rc = stop ? stop : result(st, rc);
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int store_schema_version(struct store *st)
@@ -403,6 +533,8 @@ int store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
+	if (st->bulk)
+		store_bulk_end(st, false);
 	if (!sqlite3_get_autocommit(st->db))
 		run_simple(st, S_ROLLBACK);
 }
@@ -500,14 +632,28 @@ int store_org_count(struct store *st, long long *n)
 
 /* ---- algorithms ---- */
 
+int store_public_generation(struct store *st, long long *generation)
+{
+	sqlite3_stmt *s = prep(st, S_PUBLIC_GENERATION);
+	if (!s)
+		return STORE_ERROR;
+	int rc = sqlite3_step(s);
+	*generation = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	rc = rc == SQLITE_ROW ? STORE_OK : result(st, rc);
+	done(s);
+	return rc;
+}
+
 int store_algo_get(struct store *st, const char *lars, int version,
 		   int (*cb)(void *, const struct algo *), void *ctx)
 {
-	sqlite3_stmt *s = prep(st, version ? S_ALGO_GET_VERSION : S_ALGO_GET);
+	sqlite3_stmt *s = prep(st, version == STORE_PUBLISHED ? S_ALGO_GET_PUBLISHED
+				   : version                 ? S_ALGO_GET_VERSION
+							     : S_ALGO_GET);
 	if (!s)
 		return STORE_ERROR;
 	bind_text(s, 1, lars);
-	if (version)
+	if (version > 0)
 		sqlite3_bind_int(s, 2, version);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -591,11 +737,129 @@ static int insert_version(struct store *st, long long algo_id, int version, cons
 	return exec_stmt(st, s);
 }
 
+/* Bulk writing: after this many algorithms their search rows are written. */
+#define BULK_ROWS 10000
+
+static sqlite3_stmt *bindf(struct store *st, enum stmt_id id, const char *fmt, ...);
+
+/* Appends an ID (a number, or 8 digits) to a pending JSON array. */
+static void bulk_add(struct buf *ids, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bulk_add(struct buf *ids, const char *fmt, ...)
+{
+	va_list ap;
+	buf_putc(ids, ids->len ? ',' : '[');
+	va_start(ap, fmt);
+	buf_vprintf(ids, fmt, ap);
+	va_end(ap);
+}
+
+/* Runs a delete and an insert for the pending JSON array of IDs, and empties it. */
+static int bulk_run(struct store *st, struct buf *ids, enum stmt_id del, enum stmt_id ins)
+{
+	if (!ids->len)
+		return STORE_OK;
+	buf_putc(ids, ']');
+	int rc = exec_stmt(st, bindf(st, del, "t", buf_str(ids)));
+	if (!rc)
+		rc = exec_stmt(st, bindf(st, ins, "t", buf_str(ids)));
+	buf_reset(ids);
+	return rc;
+}
+
+/* The publications due (store_algo_publish), set-wise. */
+static int publish_run(struct store *st)
+{
+	static const struct {
+		enum stmt_id id;
+		const char *fmt;
+	} steps[] = {
+		{S_PUBLISH_SUPERSEDE, "ttt"}, {S_PUBLISH_ROW, "tttt"}, {S_PUBLISH_CLASS, "t"}, {S_PUBLISH_VERSION, "ttt"},
+		{S_PUBLISH_STATE, "t"}, {S_PUBLISH_PUBLIC_DELETE, "t"}, {S_PUBLISH_PUBLIC_INSERT, "ttt"},
+	};
+	int rc = STORE_OK;
+	if (!st->bulk_publish.len)
+		return STORE_OK;
+	buf_putc(&st->bulk_publish, ']');
+	for (size_t i = 0; !rc && i < ARRAY_LEN(steps); i++)
+		rc = exec_stmt(st, bindf(st, steps[i].id, steps[i].fmt, buf_str(&st->bulk_publish), st->publish_by,
+					 st->publish_at, st->publish_reason));
+	buf_reset(&st->bulk_publish);
+	return rc;
+}
+
+int store_bulk_flush(struct store *st)
+{
+	int rc = bulk_run(st, &st->bulk_fts, S_BULK_FTS_DELETE, S_BULK_FTS_INSERT);
+	if (!rc)
+		rc = publish_run(st);
+	if (!rc)
+		rc = bulk_run(st, &st->bulk_public, S_BULK_PUBLIC_FTS_DELETE, S_BULK_PUBLIC_FTS_INSERT);
+	st->bulk_rows = 0;
+	return rc;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+int store_algo_publish(struct store *st, const char *lars, int version, const char *by, const char *at,
+		       const char *reason)
+{
+	int rc;
+	if (!*lars || strspn(lars, "0123456789") != strlen(lars))
+		return STORE_NOTFOUND;  /* no algorithm has such an ID (and it goes into JSON as it is) */
+	/* The publications of one batch have one decider, moment and reason. */
+	if (st->bulk_publish.len && !(same(by, st->publish_by) && same(at, st->publish_at) &&
+				      same(reason, st->publish_reason)) && (rc = store_bulk_flush(st)))
+		return rc;
+	if (!st->bulk_publish.len) {
+		free(st->publish_by);
+		free(st->publish_at);
+		free(st->publish_reason);
+		st->publish_by = xstrdup(by);
+		st->publish_at = xstrdup(at);
+		st->publish_reason = reason ? xstrdup(reason) : NULL;
+	}
+	bulk_add(&st->bulk_publish, "[\"%s\",%d]", lars, version);
+	bulk_add(&st->bulk_public, "\"%s\"", lars);
+	if (st->bulk && ++st->bulk_rows < BULK_ROWS)
+		return STORE_OK;
+	return store_bulk_flush(st);
+}
+
+/* The page cache stays at SQLite's default (2 MB) while bulk writing: 64 MB
+ * moved the time of an import of 100k records from the kernel (pages read
+ * back) to SQLite's own bookkeeping, 47 s of CPU either way (BENCHMARKS.md). */
+void store_bulk_begin(struct store *st)
+{
+	st->bulk = true;
+	st->bulk_rows = 0;
+}
+
+int store_bulk_end(struct store *st, bool flush)
+{
+	if (!st->bulk)
+		return STORE_OK;
+	int rc = flush ? store_bulk_flush(st) : STORE_OK;
+	st->bulk = false;
+	st->bulk_rows = 0;
+	buf_reset(&st->bulk_fts);
+	buf_reset(&st->bulk_public);
+	buf_reset(&st->bulk_publish);
+	return rc;
+}
+
 static int index_fts(struct store *st, long long algo_id, const struct algo_write *w)
 {
-	sqlite3_stmt *s = prep(st, S_FTS_DELETE);
+	sqlite3_stmt *s;
 	int rc;
-	if (!s)
+	if (st->bulk) {
+		bulk_add(&st->bulk_fts, "%lld", algo_id);
+		return ++st->bulk_rows < BULK_ROWS ? STORE_OK : store_bulk_flush(st);
+	}
+	if (!(s = prep(st, S_FTS_DELETE)))
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, algo_id);
 	if ((rc = exec_stmt(st, s)))
@@ -751,65 +1015,84 @@ static void list_bind(sqlite3_stmt *s, const struct algo_query *q, struct buf *i
 	}
 }
 
+/* True when the query narrows by anything but the search text. */
+static bool filtered(const struct algo_query *q)
+{
+	return q->org_code || q->org_type || q->status || q->publication_category || q->category || q->org_ids;
+}
+
+/* One number from a query bound like a listing. */
+static int count_query(struct store *st, const char *sql, const struct algo_query *q, long long *n)
+{
+	sqlite3_stmt *s;
+	struct buf ids;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(st, STORE_ERROR);
+	buf_init(&ids, 0);
+	list_bind(s, q, &ids);
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	buf_cleanup(&ids);
+	return result(st, rc);
+}
+
+static int summary_row(sqlite3_stmt *s, void *cb, void *ctx)
+{
+	struct algo_summary a = {
+		.lars = col_text(s, 0), .state = col_text(s, 1), .org_code = col_text(s, 2),
+		.org_name = col_text(s, 3), .name = col_text(s, 4), .description_short = col_text(s, 5),
+		.status = col_text(s, 6), .publication_category = col_text(s, 7), .category = col_text(s, 8),
+		.updated_at = col_text(s, 9), .version = sqlite3_column_int(s, 10),
+		.completeness = sqlite3_column_int(s, 11), .publishable = sqlite3_column_int(s, 12),
+	};
+	return ((int (*)(void *, const struct algo_summary *))cb)(ctx, &a);
+}
+
 int store_algo_list(struct store *st, const struct algo_query *q, long long *total,
 		    int (*cb)(void *, const struct algo_summary *), void *ctx)
 {
 	char where[1024], sql[2048];
 	sqlite3_stmt *s = NULL;
 	struct buf ids;
-	int rc, ret = STORE_OK;
+	int rc, ret;
+	/* The public register's common questions do not scan it: its size is kept
+	 * in public_counts, and a search alone is counted and ranked by the index
+	 * before the page's rows are read. */
+	bool public_search = q->public_view && !filtered(q);
 	if (list_where(q, "", where, sizeof where))
 		return STORE_ERROR;
-	buf_init(&ids, 0);
-	snprintf(sql, sizeof sql, "SELECT count(*) %s", where);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		buf_cleanup(&ids);
+	if (public_search && !q->fts)
+		snprintf(sql, sizeof sql, "SELECT coalesce((SELECT n FROM public_counts WHERE facet = 'total'), 0)");
+	else if (public_search)
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM public_fts WHERE public_fts MATCH :fts");
+	else
+		snprintf(sql, sizeof sql, "SELECT count(*) %s", where);
+	if ((ret = count_query(st, sql, q, total)) || *total <= q->offset)
+		return ret;
+	if (public_search && q->fts && q->sort == SORT_DEFAULT)
+		snprintf(sql, sizeof sql,
+			 "SELECT " SUMMARY_COLS " FROM (SELECT rowid AS id, rank FROM public_fts WHERE public_fts "
+			 "MATCH :fts ORDER BY rank, rowid LIMIT :limit OFFSET :offset) f "
+			 "JOIN public_algorithms a ON a.id = f.id JOIN orgs o ON o.id = a.org_id ORDER BY f.rank, a.id");
+	else
+		snprintf(sql, sizeof sql,
+			 "SELECT " SUMMARY_COLS " %s ORDER BY %s LIMIT :limit OFFSET :offset", where,
+			 q->sort == SORT_UPDATED			 ? "a.updated_at DESC, a.name COLLATE NOCASE, a.lars"
+			 : q->fts && q->sort == SORT_DEFAULT ? "f.rank, a.id"
+							     : "a.name COLLATE NOCASE, a.lars");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return fail(st, STORE_ERROR);
-	}
-	list_bind(s, q, &ids);
-	rc = sqlite3_step(s);
-	*total = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	ret = result(st, rc);
-	sqlite3_finalize(s);
-	if (ret || *total <= q->offset)
-		goto out;
-	snprintf(sql, sizeof sql,
-		 "SELECT a.lars, a.state, o.code, o.name, a.name, a.description_short, "
-		 "a.status, a.publication_category, a.category, a.updated_at, a.version, "
-		 "a.completeness, a.publishable %s ORDER BY %s a.name COLLATE NOCASE, a.lars "
-		 "LIMIT :limit OFFSET :offset",
-		 where, q->sort == SORT_UPDATED ? "a.updated_at DESC," : q->fts && q->sort != SORT_NAME ? "f.rank," : "");
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		ret = fail(st, STORE_ERROR);
-		goto out;
-	}
-	buf_reset(&ids);
+	buf_init(&ids, 0);
 	list_bind(s, q, &ids);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"), q->limit);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":offset"), q->offset);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct algo_summary a = {
-			.lars = col_text(s, 0),
-			.state = col_text(s, 1),
-			.org_code = col_text(s, 2),
-			.org_name = col_text(s, 3),
-			.name = col_text(s, 4),
-			.description_short = col_text(s, 5),
-			.status = col_text(s, 6),
-			.publication_category = col_text(s, 7),
-			.category = col_text(s, 8),
-			.updated_at = col_text(s, 9),
-			.version = sqlite3_column_int(s, 10),
-			.completeness = sqlite3_column_int(s, 11),
-			.publishable = sqlite3_column_int(s, 12),
-		};
-		if ((ret = cb(ctx, &a)))
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((ret = summary_row(s, (void *)cb, ctx)))
 			break;
-	}
 	if (rc != SQLITE_ROW)
 		ret = result(st, rc);
 	sqlite3_finalize(s);
-out:
 	buf_cleanup(&ids);
 	return ret;
 }
@@ -849,8 +1132,15 @@ int store_algo_facet(struct store *st, const struct algo_query *q, const char *f
 		fq.org_code = NULL;
 	if (list_where(&fq, facets[i].join, where, sizeof where))
 		return STORE_ERROR;
-	snprintf(sql, sizeof sql, "SELECT %s, %s, count(*) %s AND %s IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1",
-		 facets[i].value, facets[i].label, where, facets[i].value);
+	if (fq.public_view && !fq.fts && !filtered(&fq) && !strcmp(facet, "organisation"))
+		snprintf(sql, sizeof sql, "SELECT o.code, o.name, c.n FROM public_counts c JOIN orgs o "
+					  "ON o.id = CAST(c.value AS INTEGER) WHERE c.facet = 'org' ORDER BY 3 DESC, 1");
+	else if (fq.public_view && !fq.fts && !filtered(&fq))
+		snprintf(sql, sizeof sql, "SELECT value, NULL, n FROM public_counts WHERE facet = '%s' "
+					  "ORDER BY 3 DESC, 1", facet);
+	else
+		snprintf(sql, sizeof sql, "SELECT %s, %s, count(*) %s AND %s IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1",
+			 facets[i].value, facets[i].label, where, facets[i].value);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return fail(st, STORE_ERROR);
 	buf_init(&ids, 0);
@@ -1212,14 +1502,17 @@ int store_algo_set_workflow(struct store *st, const char *lars, const char *stat
 	int rc = exec_changes(st, bindf(st, S_ALGO_WORKFLOW, "ttit", lars, state, published_version, now));
 	if (rc)
 		return rc;
-	if ((rc = exec_stmt(st, bindf(st, S_PUBLIC_DELETE, "t", lars))) ||
-	    (rc = exec_stmt(st, bindf(st, S_PUBLIC_FTS_DELETE, "t", lars))))
+	if ((rc = exec_stmt(st, bindf(st, S_PUBLIC_DELETE, "t", lars))))
+		return rc;
+	if (st->bulk)
+		bulk_add(&st->bulk_public, "\"%s\"", lars);  /* lars is 8 digits (S_ALGO_WORKFLOW found it) */
+	else if ((rc = exec_stmt(st, bindf(st, S_PUBLIC_FTS_DELETE, "t", lars))))
 		return rc;
 	if (!published_version)
 		return STORE_OK;
 	if ((rc = exec_changes(st, bindf(st, S_PUBLIC_INSERT, "tit", lars, published_version, now))))
 		return rc;
-	return exec_changes(st, bindf(st, S_PUBLIC_FTS_INSERT, "ti", lars, published_version));
+	return st->bulk ? STORE_OK : exec_changes(st, bindf(st, S_PUBLIC_FTS_INSERT, "ti", lars, published_version));
 }
 
 static int class_row(sqlite3_stmt *s, void *cb, void *ctx)
@@ -1301,18 +1594,6 @@ int store_dash_counts(struct store *st, const long long *org_ids, size_t norg_id
 	struct buf ids;
 	sqlite3_stmt *s = bindf(st, S_DASH_COUNTS, "t", dash_ids(&ids, org_ids, norg_ids));
 	return dash_end(&ids, each_row(st, s, dash_count_row, (void *)cb, ctx));
-}
-
-static int summary_row(sqlite3_stmt *s, void *cb, void *ctx)
-{
-	struct algo_summary a = {
-		.lars = col_text(s, 0), .state = col_text(s, 1), .org_code = col_text(s, 2),
-		.org_name = col_text(s, 3), .name = col_text(s, 4), .description_short = col_text(s, 5),
-		.status = col_text(s, 6), .publication_category = col_text(s, 7), .category = col_text(s, 8),
-		.updated_at = col_text(s, 9), .version = sqlite3_column_int(s, 10),
-		.completeness = sqlite3_column_int(s, 11), .publishable = sqlite3_column_int(s, 12),
-	};
-	return ((int (*)(void *, const struct algo_summary *))cb)(ctx, &a);
 }
 
 int store_dash_algos(struct store *st, const long long *org_ids, size_t norg_ids, const char *state,

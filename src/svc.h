@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "auth.h"
 #include "buf.h"
@@ -99,20 +100,42 @@ bool svc_fts_query(const char *q, struct buf *out);
 
 /* ---- import and export ---- */
 
-enum import_flags { IMPORT_DRY_RUN = 1, IMPORT_SKIP_INVALID = 2 };
+enum import_flags { IMPORT_DRY_RUN = 1, IMPORT_SKIP_INVALID = 2, IMPORT_PUBLISH = 4 };
 
 /* Imports one file's content, in one transaction: JSON in the register's v1.0
  * shape (one record or an array), the scraped algoritmes.json shape, supplier
- * templates, or CSV with the official header (csv = true). org_code, when set,
- * is the organisation of records that name none (templates). The actor needs
- * PERM_EDIT in every record's organisation; scraped entries (published in the
- * national register) and unknown organisations need an operator or the CLI.
+ * templates, or CSV with the official header (csv = true), read record by
+ * record. org_code, when set, is the organisation of records that name none
+ * (templates). The actor needs PERM_EDIT in every record's organisation;
+ * scraped entries (published in the national register) and unknown
+ * organisations need an operator or the CLI. With IMPORT_PUBLISH every
+ * publishable record (all required fields) is published in the same
+ * transaction and the others stay concepts (the report says which and why);
+ * that needs the right to publish in the record's organisation (goedkeurder,
+ * redacteur of a one-step organisation, or operator).
  * Returns 0 when stored (or, with IMPORT_DRY_RUN, when it would be), 422 when
- * records were rejected and nothing was stored. *report (caller owns) describes
- * every record. progress, when set, is called every few records. */
+ * records were rejected and nothing was stored, 400 for a malformed file
+ * (e->line, e->column). *report (caller owns) describes every record.
+ * progress, when set, is called every few records with the bytes read. */
 int svc_import(struct store *st, const struct actor *a, const char *data, size_t len, bool csv,
 	       const char *org_code, int flags, json_t **report,
 	       void (*progress)(size_t done, size_t total), struct svc_err *e);
+
+struct import_opts {
+	const char *org_code;
+	int flags;
+	void (*progress)(size_t done, size_t total);
+	/* When set, called with each record's report entry (borrowed) instead of
+	 * collecting the entries in the report, so that memory does not grow with
+	 * the file. */
+	void (*record)(void *ctx, const json_t *entry);
+	void *ctx;
+};
+
+/* svc_import for a file read piece by piece: memory stays bounded whatever its
+ * size (one record at a time; the report's entries go to o->record). */
+int svc_import_file(struct store *st, const struct actor *a, FILE *f, bool csv, const struct import_opts *o,
+		    json_t **report, struct svc_err *e);
 
 /* Reads a file in any import shape as an array (caller owns) of records with
  * v1.0 API keys, mapped but not validated (for screening). 400 when malformed. */
@@ -227,6 +250,8 @@ int svc_theme_get(struct store *st, const char *code, struct svc_theme *t, struc
 /* Loads the key of the audit chain's keyed BLAKE2b: $AIREG_AUDIT_KEY (64 hex), else
  * the file db_path + ".audit-key", created (mode 0600) when absent. */
 int audit_key_load(const char *db_path, char *err, size_t errlen);
+/* The same without creating a missing key file (for checks, which write nothing). */
+int audit_key_read(const char *db_path, char *err, size_t errlen);
 /* Checks every chain; 0 when intact, else 1 with the first broken row in msg. */
 int audit_verify(struct store *st, char *msg, size_t msglen);
 /* Checks that every row of an earlier audit_export (JSON lines) is still present

@@ -520,7 +520,16 @@ int svc_algo_get(struct store *st, const struct actor *a, const char *lars, int 
 	struct view_ctx v = {.a = a, .cb = cb, .ctx = ctx};
 	struct org_of o = {0};
 	int requested = version;  /* the answer must not depend on what exists */
-	int rc = reg_id_valid(lars) ? store_algo_get(st, lars, 0, org_of_cb, &o) : STORE_NOTFOUND;
+	if (!reg_id_valid(lars))
+		return svc_fail(e, 404, "not_found", "no such algorithm");
+	/* Who belongs to no organisation reads the live publication: one read. */
+	if (!version && !a->norgs && a->kind != ACTOR_SYSTEM) {
+		int rc = store_algo_get(st, lars, STORE_PUBLISHED, view_cb, &v);
+		if (rc == STORE_NOTFOUND || (!rc && v.hidden))
+			return svc_fail(e, 404, "not_found", "no such algorithm");
+		return rc ? svc_store_err(e, st, rc) : 0;
+	}
+	int rc = store_algo_get(st, lars, 0, org_of_cb, &o);
 	/* Who is not a member reads the live publication by default, and nothing
 	 * of an algorithm without one (its history went with it). */
 	if (!rc && !auth_member(a, o.org_id) && !o.published)

@@ -2074,6 +2074,10 @@ static void render_algo(struct http_req *r, int status, const struct outcome *oc
 	if (!svc_class_get(r->st, r->actor, m.lars, &cls, &ce) && cls) {
 		json_object_set_new(data, "ai", aiact_view(cls, &m, lang));
 		json_decref(cls);
+	} else if (ce.status >= 500) {  /* not classified is a state; a failure is not */
+		json_decref(data);
+		meta_cleanup(&m);
+		return web_error(r, ce.status, "error.title");
 	}
 	if (oc && oc->error_key) {
 		json_object_set_new(data, "error", json_string(msg(oc->error_key, lang)));

@@ -234,6 +234,20 @@ static void expect_none(struct fx *f, const char *what)
 	expect_rows(f, what, NULL, 0);
 }
 
+static int record_cb(void *ctx, const struct algo *a)
+{
+	auth_hash_secret(a->record, ctx);
+	return 0;
+}
+
+/* The BLAKE2b-256 of a version's record, hex (a static buffer). */
+static const char *record_hash(struct fx *f, const char *lars, int version)
+{
+	static char hash[65];
+	CHECK(store_algo_get(f->st, lars, version, record_cb, hash) == STORE_OK, "no version %d of %s", version, lars);
+	return hash;
+}
+
 static void expect_intact(struct fx *f)
 {
 	char msg[256] = "";
@@ -340,21 +354,38 @@ static void test_every_change(void **state)
 		 "{\"state\": [\"teruggetrokken\", \"gearchiveerd\"]}"},
 	}, 6);
 
-	/* Import: a new record and a changed one. */
+	/* Import: a new record (its version and the hash of its record, which the
+	 * immutable version holds, instead of a copy) and a changed one (what
+	 * changed, too). */
 	json_t *report = NULL;
 	const char *file = "[{\"name\": \"Afvalroute\", \"source_id\": \"AFV-1\", \"status\": \"In gebruik\"}]";
 	assert_int_equal(svc_import(f->st, &bert, file, strlen(file), false, "org-a", 0, &report, NULL, &e), 0);
-	char imported[9];
+	char imported[9], want_new[160], want_changed[256];
 	snprintf(imported, sizeof imported, "%s", reg_str(json_array_get(json_object_get(report, "records"), 0), "id"));
 	json_decref(report);
 	file = "[{\"name\": \"Afvalroute\", \"source_id\": \"AFV-1\", \"status\": \"Buiten gebruik\"}]";
 	assert_int_equal(svc_import(f->st, &bert, file, strlen(file), false, "org-a", 0, &report, NULL, &e), 0);
 	json_decref(report);
+	snprintf(want_new, sizeof want_new, "{\"version\": 1, \"record_hash\": \"%s\"}", record_hash(f, imported, 1));
+	snprintf(want_changed, sizeof want_changed, "{\"status\": [\"In gebruik\", \"Buiten gebruik\"], \"version\": 2, "
+		 "\"record_hash\": \"%s\"}", record_hash(f, imported, 2));
 	expect_rows(f, "import", (const struct want[]){
-		{"algorithm.import", "bert@example.nl", "algorithm", imported, f->org_a,
-		 "~{\"name\": [null, \"Afvalroute\"], \"source_id\": [null, \"AFV-1\"]}"},
-		{"algorithm.import_update", "bert@example.nl", "algorithm", imported, f->org_a,
-		 "{\"status\": [\"In gebruik\", \"Buiten gebruik\"]}"},
+		{"algorithm.import", "bert@example.nl", "algorithm", imported, f->org_a, want_new},
+		{"algorithm.import_update", "bert@example.nl", "algorithm", imported, f->org_a, want_changed},
+	}, 2);
+	/* Imported as published (anna is goedkeurder): the same row says so. */
+	file = "[{\"name\": \"Afvalroute\", \"source_id\": \"AFV-1\", \"status\": \"In gebruik\"}]";
+	assert_int_equal(svc_import(f->st, &anna, file, strlen(file), false, "org-a", IMPORT_PUBLISH, &report, NULL, &e), 0);
+	CHECK(json_integer_value(json_object_get(report, "not_published")) == 1, "the incomplete record was published");
+	json_decref(report);
+	file = "[" COMPLETE("Afvalroute") "]";
+	assert_int_equal(svc_import(f->st, &anna, file, strlen(file), false, "org-a", IMPORT_PUBLISH, &report, NULL, &e), 0);
+	CHECK(json_integer_value(json_object_get(report, "published")) == 1, "the complete record was not published");
+	json_decref(report);
+	expect_rows(f, "import as published", (const struct want[]){
+		{"algorithm.import_update", "anna@example.nl", "algorithm", imported, f->org_a, "~{\"version\": 3}"},
+		{"algorithm.import_update", "anna@example.nl", "algorithm", imported, f->org_a,
+		 "~{\"version\": 4, \"state\": [\"concept\", \"gepubliceerd\"], \"published_version\": [null, 4]}"},
 	}, 2);
 
 	/* Tokens: created (never with its secret) and revoked. */
@@ -1061,6 +1092,35 @@ static int verify_copy_against(struct fx *f, const char *jsonl, size_t len, char
 	return rc;
 }
 
+
+/* An import's audit row holds the hash of the new version's record, not the
+ * record: a version changed behind the store's back (its triggers dropped)
+ * breaks the trail at that row, and only that change. */
+static void test_import_version_changed(void **state)
+{
+	struct fx *f = *state;
+	struct svc_err e = {0};
+	json_t *report = NULL;
+	char msg[256], lars[9];
+	const char *file = "[" COMPLETE("Parkeerscan") "]";
+	assert_int_equal(svc_import(f->st, &auth_system, file, strlen(file), false, "org-a", IMPORT_PUBLISH, &report,
+				    NULL, &e), 0);
+	snprintf(lars, sizeof lars, "%s", reg_str(json_array_get(json_object_get(report, "records"), 0), "id"));
+	json_decref(report);
+	expect_intact(f);
+	char *sql = sqlite3_mprintf("DROP TRIGGER algorithm_versions_no_update; UPDATE algorithm_versions SET record = "
+				    "replace(record, 'Parkeerscan', 'Parkeerscam') WHERE algorithm_id = "
+				    "(SELECT id FROM algorithms WHERE lars = %Q)", lars);
+	assert_int_equal(raw_exec(f->path, sql, msg, sizeof msg), SQLITE_OK);
+	sqlite3_free(sql);
+	assert_int_equal(audit_verify(f->st, msg, sizeof msg), 1);
+	CHECK(strstr(msg, "version was changed"), "message: %s", msg);
+	sql = sqlite3_mprintf("UPDATE algorithm_versions SET record = replace(record, 'Parkeerscam', 'Parkeerscan') "
+			      "WHERE algorithm_id = (SELECT id FROM algorithms WHERE lars = %Q)", lars);
+	assert_int_equal(raw_exec(f->path, sql, msg, sizeof msg), SQLITE_OK);
+	sqlite3_free(sql);
+	expect_intact(f);
+}
 /* Cutting rows off the end of a chain, or a whole organisation's chain, with
  * plain SQL: the remaining rows still link up, so the chain alone cannot tell
  * (asserted, so that this limit stays known); an earlier export checked with
@@ -1200,6 +1260,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_triggers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampering_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncation_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_version_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_file_round_trip, setup, teardown),
 	};
