@@ -15,6 +15,10 @@ CREATE TABLE public_counts (
 	PRIMARY KEY (facet, value)
 ) WITHOUT ROWID;
 
+-- Counting under a filter reads this narrow index instead of the rows (which
+-- carry the short description): a fraction of the pages.
+CREATE INDEX public_algorithms_facets ON public_algorithms(status, publication_category, org_id, category);
+
 CREATE TABLE public_state (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	generation INTEGER NOT NULL
