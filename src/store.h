@@ -110,9 +110,10 @@ void store_rollback(struct store *st);
  * (store_algo_publish), are brought up to date every few thousand algorithms
  * and at the end, set-wise, instead of row by row (FTS5 flushes its pending
  * terms at every statement savepoint, which row by row makes an index segment
- * per record: half of an import's time). Nothing may read the search indexes
- * in between. store_bulk_end flushes (before the commit) or drops the pending
- * work (flush false; store_rollback does that too). */
+ * per record: half of an import's time), and the page cache is 64 MB.
+ * Nothing may read the search indexes in between. store_bulk_end flushes
+ * (before the commit) or drops the pending work (flush false; store_rollback
+ * does that too). */
 void store_bulk_begin(struct store *st);
 int store_bulk_end(struct store *st, bool flush);
 /* Does the pending work now: before reading an algorithm written earlier in

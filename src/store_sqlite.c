@@ -259,6 +259,7 @@ struct store {
 	/* publications due: [lars, version] pairs, and who, when and why */
 	struct buf bulk_publish;
 	char *publish_by, *publish_at, *publish_reason;
+	int cache_size;   /* the page cache to return to */
 };
 
 static int fail(struct store *st, int code)
@@ -829,13 +830,29 @@ int store_algo_publish(struct store *st, const char *lars, int version, const ch
 	return store_bulk_flush(st);
 }
 
-/* The page cache stays at SQLite's default (2 MB) while bulk writing: 64 MB
- * moved the time of an import of 100k records from the kernel (pages read
- * back) to SQLite's own bookkeeping, 47 s of CPU either way (BENCHMARKS.md). */
+/* The page cache while bulk writing (PRAGMA cache_size: negative is KiB). One
+ * import is one transaction, and an index page that falls out of SQLite's
+ * default 2 MB is read back from the WAL: at a million records a fifth of the
+ * CPU, most of it in the kernel (BENCHMARKS.md). */
+#define BULK_CACHE_SIZE (-65536)
+
+static void set_cache(struct store *st, int size)
+{
+	char sql[48];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", size);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 void store_bulk_begin(struct store *st)
 {
+	sqlite3_stmt *s;
 	st->bulk = true;
 	st->bulk_rows = 0;
+	st->cache_size = -2000;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		st->cache_size = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	set_cache(st, BULK_CACHE_SIZE);
 }
 
 int store_bulk_end(struct store *st, bool flush)
@@ -848,6 +865,7 @@ int store_bulk_end(struct store *st, bool flush)
 	buf_reset(&st->bulk_fts);
 	buf_reset(&st->bulk_public);
 	buf_reset(&st->bulk_publish);
+	set_cache(st, st->cache_size);
 	return rc;
 }
 
