@@ -55,7 +55,8 @@ static const char usage[] =
 	"                                            check the audit chain (and that earlier exports are still\n"
 	"                                            in it) / write it as JSON lines\n"
 	"  check [--db PATH]                         check the database (read-only): SQLite's integrity_check\n"
-	"                                            and foreign_key_check, and the audit chain; a line each\n"
+	"                                            and foreign_key_check, the public counts, and the audit\n"
+	"                                            chain; a line each\n"
 	"  reassess [--db PATH]                      assess classifications made under an older rule pack\n"
 	"  classify [--answers \"1.1=0,1.2=3,...\" | --batch] [--json]   the Beslishulp AI-verordening\n"
 	"  assess --profile FILE.json [--rules original|omnibus]  AI Act assessment of a profile\n"
@@ -65,7 +66,7 @@ static const char usage[] =
 	"--db defaults to $AIREG_DB, else var/aireg.db.\n"
 	"Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 input rejected,\n"
 	"4 database schema newer than this aireg, 5 the audit trail is broken,\n"
-	"6 the database file is damaged (check: integrity_check or foreign_key_check failed).\n";
+	"6 the database file is damaged (check: integrity_check, foreign_key_check or public_counts failed).\n";
 
 struct opts {
 	const char *db, *listen, *org, *format, *code, *name, *type, *role, *email, *expires;
