@@ -173,16 +173,12 @@ void rcache_store(struct http_req *r)
 	if (!r->cache_key || r->status != 200 || r->out.len > RCACHE_ENTRY_MAX || r->out.len > max_bytes / 4 ||
 	    !ctype)
 		return;
+	for (int i = 0; i < r->nheaders; i++)
+		if (!kept(kept_headers, ARRAY_LEN(kept_headers), r->hname[i]))
+			return;
 	struct entry *e = xcalloc(1, sizeof *e);
 	for (int i = 0; i < r->nheaders; i++) {
-		const char *name = kept(kept_headers, ARRAY_LEN(kept_headers), r->hname[i]);
-		if (!name) {
-			for (int j = 0; j < e->nheaders; j++)
-				free(e->hvalue[j]);
-			free(e);
-			return;
-		}
-		e->hname[e->nheaders] = name;
+		e->hname[e->nheaders] = kept(kept_headers, ARRAY_LEN(kept_headers), r->hname[i]);
 		e->hvalue[e->nheaders++] = xstrdup(r->hvalue[i]);
 	}
 	e->hash = r->cache_hash;

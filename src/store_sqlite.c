@@ -1150,10 +1150,11 @@ int store_algo_facet(struct store *st, const struct algo_query *q, const char *f
 		fq.org_code = NULL;
 	if (list_where(&fq, facets[i].join, where, sizeof where))
 		return STORE_ERROR;
-	if (fq.public_view && !fq.fts && !filtered(&fq) && !strcmp(facet, "organisation"))
+	bool counted = fq.public_view && !fq.fts && !filtered(&fq);  /* kept in public_counts */
+	if (counted && !strcmp(facet, "organisation"))
 		snprintf(sql, sizeof sql, "SELECT o.code, o.name, c.n FROM public_counts c JOIN orgs o "
 					  "ON o.id = CAST(c.value AS INTEGER) WHERE c.facet = 'org' ORDER BY 3 DESC, 1");
-	else if (fq.public_view && !fq.fts && !filtered(&fq))
+	else if (counted)
 		snprintf(sql, sizeof sql, "SELECT value, NULL, n FROM public_counts WHERE facet = '%s' "
 					  "ORDER BY 3 DESC, 1", facet);
 	else
